@@ -1,0 +1,350 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { notFound } from '../../errors';
+import type { ModelIndex } from '../../model/twin-model';
+import type { GraphStore } from '../graph-store';
+import type {
+  AssetFilter,
+  AssetListQuery,
+  AssetPage,
+  AssetRecord,
+  AssetWrite,
+  DependencyEdge,
+  DependencySide,
+  Direction,
+  Properties,
+  PropertyFilter,
+  RelationshipKey,
+  RelationshipRecord,
+  RelationshipWrite,
+  Scalar,
+} from '../types';
+import { mergeProperties, sameAsset } from '../asset-merge';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS assets (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT,
+  properties TEXT NOT NULL DEFAULT '{}',
+  state TEXT NOT NULL DEFAULT '{}',
+  status TEXT,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS assets_kind ON assets (kind, id);
+CREATE TABLE IF NOT EXISTS relationships (
+  from_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  to_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+  properties TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (from_id, type, to_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relationships_to ON relationships (to_id, type);
+`;
+
+interface AssetRow {
+  id: string;
+  kind: string;
+  name: string | null;
+  properties: string;
+  state: string;
+  status: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface RelationshipRow {
+  from_id: string;
+  type: string;
+  to_id: string;
+  properties: string;
+}
+
+/** `x IN (SELECT value FROM json_each(?))` takes a whole id list as one parameter. */
+const IN_LIST = 'IN (SELECT value FROM json_each(?))';
+
+/** SQLite has no booleans: JSON true/false read back as 1/0, so compare with those. */
+const sqlValue = (value: Scalar): string | number => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
+
+const toAsset = (row: AssetRow): AssetRecord => ({
+  id: row.id,
+  kind: row.kind,
+  name: row.name,
+  properties: JSON.parse(row.properties) as Properties,
+  state: JSON.parse(row.state) as Record<string, unknown>,
+  status: row.status,
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toRelationship = (row: RelationshipRow): RelationshipRecord => ({
+  from: row.from_id,
+  to: row.to_id,
+  type: row.type,
+  properties: JSON.parse(row.properties) as Properties,
+});
+
+/** The embedded GraphStore: one SQLite file in WAL mode, queried synchronously in-process. */
+export class SqliteGraphStore implements GraphStore {
+  readonly backend = 'sqlite';
+  private db!: Database.Database;
+
+  constructor(
+    /** Path of the database file; its folder is created when missing. */
+    private readonly file: string,
+    private readonly model: ModelIndex,
+  ) {}
+
+  async init(): Promise<void> {
+    if (this.db?.open) return; // already initialised: keep the one connection
+    mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
+    this.db = new Database(this.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.open) this.db.close();
+  }
+
+  async upsertAssets(writes: AssetWrite[]): Promise<AssetRecord[]> {
+    const select = this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?');
+    const save = this.db.prepare(
+      `INSERT INTO assets (id, kind, name, properties, status, version, created_at, updated_at)
+       VALUES (@id, @kind, @name, @properties, @status, @version, @createdAt, @updatedAt)
+       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+         properties = excluded.properties, version = excluded.version, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    return this.db.transaction(() =>
+      writes.map((write) => {
+        const row = select.get(write.id);
+        const before = row ? toAsset(row) : null;
+        const after: AssetRecord = {
+          id: write.id,
+          kind: write.kind,
+          name: write.name === undefined ? (before?.name ?? null) : write.name,
+          properties: mergeProperties(before?.properties ?? {}, write.properties ?? {}),
+          state: before?.state ?? {},
+          status: before?.status ?? null,
+          version: before ? before.version : 1,
+          createdAt: before?.createdAt ?? now,
+          updatedAt: before?.updatedAt ?? now,
+        };
+        if (before && sameAsset(before, after)) return before;
+        if (before) Object.assign(after, { version: before.version + 1, updatedAt: now });
+        save.run({ ...after, properties: JSON.stringify(after.properties) });
+        return after;
+      }),
+    )();
+  }
+
+  async deleteAssets(ids: string[]): Promise<number> {
+    return this.db.prepare(`DELETE FROM assets WHERE id ${IN_LIST}`).run(JSON.stringify(ids)).changes;
+  }
+
+  async relate(writes: RelationshipWrite[]): Promise<RelationshipRecord[]> {
+    const save = this.db.prepare(
+      `INSERT INTO relationships (from_id, type, to_id, properties, created_at, updated_at)
+       VALUES (@from, @type, @to, @properties, @now, @now)
+       ON CONFLICT (from_id, type, to_id) DO UPDATE SET properties = excluded.properties, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    return this.db.transaction(() => {
+      const existing = this.existingIdsSync(writes.flatMap((w) => [w.from, w.to]));
+      writes.forEach((write, index) => {
+        for (const end of ['from', 'to'] as const) {
+          if (!existing.has(write[end])) {
+            throw notFound(`input[${index}].${end}: asset "${write[end]}" does not exist`, { index, field: end });
+          }
+        }
+      });
+      return writes.map((write) => {
+        const properties = write.properties ?? {};
+        save.run({ from: write.from, to: write.to, type: write.type, properties: JSON.stringify(properties), now });
+        return { from: write.from, to: write.to, type: write.type, properties };
+      });
+    })();
+  }
+
+  async unrelate(keys: RelationshipKey[]): Promise<number> {
+    const remove = this.db.prepare('DELETE FROM relationships WHERE from_id = ? AND type = ? AND to_id = ?');
+    return this.db.transaction(() => keys.reduce((n, k) => n + remove.run(k.from, k.type, k.to).changes, 0))();
+  }
+
+  async getAssets(ids: string[]): Promise<(AssetRecord | null)[]> {
+    const rows = this.db.prepare<[string], AssetRow>(`SELECT * FROM assets WHERE id ${IN_LIST}`).all(JSON.stringify(ids));
+    const byId = new Map(rows.map((row) => [row.id, toAsset(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    return this.existingIdsSync(ids);
+  }
+
+  private existingIdsSync(ids: string[]): Set<string> {
+    const rows = this.db.prepare<[string], { id: string }>(`SELECT id FROM assets WHERE id ${IN_LIST}`).all(JSON.stringify(ids));
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async listAssets(query: AssetListQuery): Promise<AssetPage> {
+    const sort = sortSql(query.sort);
+    const where = filterSql(query.filter);
+    const conditions = [...where.conditions];
+    const params: unknown[] = [...sort.params, ...where.params];
+    const gt = query.sort.descending ? '<' : '>';
+    if (query.after) {
+      // Keyset paging; nulls sort last in both directions, ties go by id.
+      if (query.after.value === null) {
+        conditions.push(`(sort_value IS NULL AND id ${gt} ?)`);
+        params.push(query.after.id);
+      } else {
+        const v = sqlValue(query.after.value);
+        conditions.push(`(sort_value IS NULL OR sort_value ${gt} ? OR (sort_value = ? AND id ${gt} ?))`);
+        params.push(v, v, query.after.id);
+      }
+    }
+    const dir = query.sort.descending ? 'DESC' : 'ASC';
+    const sql = `SELECT * FROM (SELECT *, ${sort.expr} AS sort_value FROM assets)
+      ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+      ORDER BY sort_value IS NULL, sort_value ${dir}, id ${dir} LIMIT ?`;
+    const rows = this.db.prepare<unknown[], AssetRow & { sort_value: Scalar | null }>(sql).all(...params, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return {
+      assets: page.map(toAsset),
+      sortValues: page.map((row) => row.sort_value),
+      hasNextPage: rows.length > query.limit,
+    };
+  }
+
+  async countAssets(filter: AssetFilter): Promise<number> {
+    const where = filterSql(filter);
+    const sql = `SELECT count(*) AS n FROM assets ${where.conditions.length ? `WHERE ${where.conditions.join(' AND ')}` : ''}`;
+    return this.db.prepare<unknown[], { n: number }>(sql).get(...where.params)!.n;
+  }
+
+  async relationshipsOf(ids: string[], direction: Direction, types?: string[]): Promise<Map<string, RelationshipRecord[]>> {
+    const result = new Map<string, RelationshipRecord[]>(ids.map((id) => [id, []]));
+    const typeFilter = types ? `AND type ${IN_LIST}` : '';
+    const typeParams = types ? [JSON.stringify(types)] : [];
+    const ends: ('from_id' | 'to_id')[] = direction === 'OUT' ? ['from_id'] : direction === 'IN' ? ['to_id'] : ['from_id', 'to_id'];
+    for (const end of ends) {
+      const rows = this.db
+        .prepare<unknown[], RelationshipRow>(`SELECT * FROM relationships WHERE ${end} ${IN_LIST} ${typeFilter} ORDER BY from_id, type, to_id`)
+        .all(JSON.stringify(ids), ...typeParams);
+      for (const row of rows) {
+        const list = result.get(row[end])!;
+        // A self-loop matched by both ends is still one relationship.
+        if (end === 'to_id' && ends.length === 2 && row.from_id === row.to_id) continue;
+        list.push(toRelationship(row));
+      }
+    }
+    return result;
+  }
+
+  async dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]> {
+    const allowed = (list: string[]) => (types ? list.filter((t) => types.includes(t)) : list);
+    // For UPSTREAM the given ids are consumers: the target of a FORWARD edge, the source of a REVERSE one.
+    const plan: [string[], 'from_id' | 'to_id'][] = [
+      [allowed(this.model.forwardTypes), side === 'UPSTREAM' ? 'to_id' : 'from_id'],
+      [allowed(this.model.reverseTypes), side === 'UPSTREAM' ? 'from_id' : 'to_id'],
+    ];
+    const edges: DependencyEdge[] = [];
+    plan.forEach(([typeList, end], i) => {
+      if (typeList.length === 0) return;
+      const forward = i === 0;
+      const rows = this.db
+        .prepare<[string, string], RelationshipRow>(`SELECT * FROM relationships WHERE ${end} ${IN_LIST} AND type ${IN_LIST}`)
+        .all(JSON.stringify(ids), JSON.stringify(typeList));
+      for (const row of rows) {
+        const relationship = toRelationship(row);
+        edges.push(forward
+          ? { supplier: row.from_id, consumer: row.to_id, relationship }
+          : { supplier: row.to_id, consumer: row.from_id, relationship });
+      }
+    });
+    return edges;
+  }
+}
+
+interface WhereSql {
+  conditions: string[];
+  params: unknown[];
+}
+
+const JSON_PATH = (key: string) => `$.${key}`;
+
+function filterSql(filter: AssetFilter): WhereSql {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.ids) {
+    conditions.push(`id ${IN_LIST}`);
+    params.push(JSON.stringify(filter.ids));
+  }
+  if (filter.kinds) {
+    conditions.push(`kind ${IN_LIST}`);
+    params.push(JSON.stringify(filter.kinds));
+  }
+  if (filter.idPrefix !== undefined) {
+    // substr comparison, not LIKE, so that % and _ in ids are plain characters.
+    conditions.push('substr(id, 1, ?) = ?');
+    params.push(filter.idPrefix.length, filter.idPrefix);
+  }
+  if (filter.nameContains !== undefined) {
+    conditions.push('instr(lower(name), lower(?)) > 0');
+    params.push(filter.nameContains);
+  }
+  if (filter.statuses) {
+    conditions.push(`status ${IN_LIST}`);
+    params.push(JSON.stringify(filter.statuses));
+  }
+  for (const f of filter.properties ?? []) propertyCondition(f, conditions, params);
+  return { conditions, params };
+}
+
+function propertyCondition(f: PropertyFilter, conditions: string[], params: unknown[]): void {
+  const value = 'json_extract(properties, ?)';
+  const path = JSON_PATH(f.key);
+  if (f.op === 'exists') {
+    conditions.push(`json_type(properties, ?) IS ${f.value ? 'NOT NULL' : 'NULL'}`);
+    params.push(path);
+    return;
+  }
+  if (f.op === 'in') {
+    // Compare type classes too: SQLite reads true as 1, but in Cypher `1 IN [true]` is false.
+    conditions.push(
+      `EXISTS (SELECT 1 FROM json_each(?) AS item WHERE ${typeClass('item.type')} = ${typeClass('json_type(properties, ?)')} AND item.value = ${value})`,
+    );
+    params.push(JSON.stringify(f.value), path, path);
+    return;
+  }
+  const operand = f.value as Scalar;
+  const sqlOp = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }[f.op];
+  // Like Cypher, a number never compares with a string: check the JSON type first.
+  const jsonTypes = typeof operand === 'number' ? "('integer','real')" : typeof operand === 'boolean' ? "('true','false')" : "('text')";
+  conditions.push(`(json_type(properties, ?) IN ${jsonTypes} AND ${value} ${sqlOp} ?)`);
+  params.push(path, path, sqlValue(operand));
+}
+
+/**
+ * A JSON type name reduced to what compares in Cypher: numbers with numbers, booleans with
+ * booleans, text with text; anything else (lists, missing) is NULL and so never matches.
+ */
+const typeClass = (expr: string) =>
+  `(CASE ${expr} WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'text' THEN 'text' END)`;
+
+/** The expression a page is sorted on, with its parameters. */
+function sortSql(sort: AssetListQuery['sort']): { expr: string; params: unknown[] } {
+  if (sort.field === 'property') return { expr: 'json_extract(properties, ?)', params: [JSON_PATH(sort.property!)] };
+  const column = { id: 'id', name: 'name', kind: 'kind', updatedAt: 'updated_at' }[sort.field];
+  return { expr: column, params: [] };
+}

@@ -1,0 +1,116 @@
+/** Data shapes crossing the GraphStore port. Timestamps are ISO-8601 strings (UTC, milliseconds). */
+
+/** A property value: a scalar, or a list of scalars of one type (what a Neo4j property can hold). */
+export type Scalar = string | number | boolean;
+export type PropertyValue = Scalar | Scalar[];
+export type Properties = Record<string, PropertyValue>;
+
+export interface AssetRecord {
+  id: string;
+  kind: string;
+  name: string | null;
+  properties: Properties;
+  /** Latest live values per metric (filled by state ingestion). */
+  state: Record<string, unknown>;
+  status: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An asset as written by callers. In `properties`, a null value removes that key. */
+export interface AssetWrite {
+  id: string;
+  kind: string;
+  name?: string | null;
+  properties?: Record<string, PropertyValue | null>;
+}
+
+export interface RelationshipKey {
+  from: string;
+  to: string;
+  type: string;
+}
+
+export interface RelationshipWrite extends RelationshipKey {
+  properties?: Properties;
+}
+
+export interface RelationshipRecord extends RelationshipKey {
+  properties: Properties;
+}
+
+/**
+ * A relationship read as a dependency: `consumer` depends on `supplier`, whatever the
+ * stored direction of the relationship (see DependencyDirection in the model).
+ */
+export interface DependencyEdge {
+  supplier: string;
+  consumer: string;
+  relationship: RelationshipRecord;
+}
+
+export type Direction = 'OUT' | 'IN' | 'BOTH';
+
+/** Which way to walk dependency edges: towards suppliers (UPSTREAM) or consumers (DOWNSTREAM). */
+export type DependencySide = 'UPSTREAM' | 'DOWNSTREAM';
+
+export type PropertyOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'exists';
+
+export interface PropertyFilter {
+  key: string;
+  op: PropertyOp;
+  /** For `in`, a list; for `exists`, a boolean; otherwise a scalar. */
+  value: Scalar | Scalar[] | boolean;
+}
+
+export interface AssetFilter {
+  ids?: string[];
+  kinds?: string[];
+  idPrefix?: string;
+  nameContains?: string;
+  statuses?: string[];
+  properties?: PropertyFilter[];
+}
+
+/** Sortable fields; `property` sorts by a property given in `AssetSort.property`. */
+export type AssetSortField = 'id' | 'name' | 'kind' | 'updatedAt' | 'property';
+
+export interface AssetSort {
+  field: AssetSortField;
+  property?: string;
+  descending: boolean;
+}
+
+/** Keyset position: the sort value and id of the last asset of the previous page. */
+export interface AssetCursor {
+  value: Scalar | null;
+  id: string;
+}
+
+export interface AssetListQuery {
+  filter: AssetFilter;
+  sort: AssetSort;
+  after?: AssetCursor;
+  limit: number;
+}
+
+export interface AssetPage {
+  assets: AssetRecord[];
+  /** Sort value of each returned asset, aligned with `assets`, to build cursors from. */
+  sortValues: (Scalar | null)[];
+  hasNextPage: boolean;
+}
+
+/** One asset reached by a traversal. `path` lists ids from the start asset to this one. */
+export interface Hop {
+  id: string;
+  depth: number;
+  path: string[];
+}
+
+/** What analysis engines run on: the assets of a region and the dependency edges among them. */
+export interface GraphSnapshot {
+  assets: Map<string, AssetRecord>;
+  edges: DependencyEdge[];
+}
