@@ -1,0 +1,18 @@
+// relationship-merge: create or update relationships of ONE type between existing assets.
+// Relating the same (from, type, to) again keeps one relationship and replaces its properties;
+// `_createdAt` survives, `_updatedAt` moves.
+// Template: __TYPE__ is replaced by the adapter with a relationship type of the twin model,
+//   checked against RELATIONSHIP_TYPE_NAME and quoted in backticks (types cannot be parameters).
+// Parameters:
+//   $rows: list of {position: integer (index in the input batch), fromId: string,
+//     toId: string, properties: map of scalars or lists}.
+//   $now: string, ISO-8601 timestamp of the write.
+// Returns: one row per input row whose two endpoints exist: position (integer). A missing
+//   position means a missing endpoint; the adapter then fails the whole transaction.
+UNWIND $rows AS row
+MATCH (a:Asset {id: row.fromId})
+MATCH (b:Asset {id: row.toId})
+MERGE (a)-[r:__TYPE__]->(b)
+WITH row, r, row.properties AS props
+SET r = props {.*, _createdAt: coalesce(r._createdAt, $now), _updatedAt: $now}
+RETURN row.position AS position
