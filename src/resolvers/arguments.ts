@@ -1,0 +1,112 @@
+import { badInput, notFound } from '../errors';
+import type { AssetCursor, AssetFilter, AssetSort, PropertyFilter, PropertyOp, Scalar } from '../graph/types';
+import { checkAssetId, checkKind, checkPropertyKey, checkRelationshipType } from '../model/validate';
+import type { AssetOrder, AssetWhere, PropertyFilter as PropertyFilterInput } from '../generated/graphql';
+import type { RequestContext } from './context';
+
+/** Turning GraphQL arguments into store queries, with BAD_USER_INPUT naming the argument. */
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export function depthArg(ctx: RequestContext, maxDepth: number | null | undefined, name = 'maxDepth'): number {
+  const cap = ctx.config.maxTraversalDepth;
+  const depth = maxDepth ?? cap;
+  if (!Number.isInteger(depth) || depth < 1 || depth > cap) {
+    throw badInput(`${name} must be from 1 to ${cap} (MAX_TRAVERSAL_DEPTH), got ${depth}`, { field: name });
+  }
+  return depth;
+}
+
+export function pageSizeArg(ctx: RequestContext, first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  const cap = ctx.config.maxPageSize;
+  if (size < 0 || size > cap) throw badInput(`first must be from 0 to ${cap} (MAX_PAGE_SIZE), got ${size}`, { field: 'first' });
+  return size;
+}
+
+export function typesArg(ctx: RequestContext, types: readonly string[] | null | undefined): string[] | undefined {
+  return types ? types.map((t, i) => checkRelationshipType(ctx.model, t, `types[${i}]`)) : undefined;
+}
+
+export function idsArg(ids: readonly string[], name: string): string[] {
+  return ids.map((id, i) => checkAssetId(id, `${name}[${i}]`));
+}
+
+export function batchArg<T>(ctx: RequestContext, items: readonly T[], name = 'input'): readonly T[] {
+  if (items.length > ctx.config.maxBatchRecords) {
+    throw badInput(`${name} has ${items.length} records; at most ${ctx.config.maxBatchRecords} (MAX_BATCH_RECORDS) per request, use npm run import for more`, { field: name });
+  }
+  return items;
+}
+
+/** Fail with NOT_FOUND listing the ids that do not exist. */
+export async function requireAssets(ctx: RequestContext, ids: string[], name: string): Promise<void> {
+  const existing = await ctx.store.existingIds(ids);
+  const missing = ids.filter((id) => !existing.has(id));
+  if (missing.length > 0) {
+    throw notFound(`${name}: no asset with id ${missing.map((id) => `"${id}"`).join(', ')}`, { field: name, ids: missing });
+  }
+}
+
+export function filterArg(ctx: RequestContext, where: AssetWhere | null | undefined): AssetFilter {
+  if (!where) return {};
+  const filter: AssetFilter = {};
+  if (where.id_in) filter.ids = [...where.id_in];
+  const kinds = [...(where.kind ? [where.kind] : []), ...(where.kind_in ?? [])];
+  if (where.kind || where.kind_in) filter.kinds = kinds.map((k, i) => checkKind(ctx.model, k, `where.kind${where.kind ? '' : `_in[${i}]`}`));
+  if (where.idPrefix != null) filter.idPrefix = where.idPrefix;
+  if (where.nameContains != null) filter.nameContains = where.nameContains;
+  if (where.status || where.status_in) filter.statuses = [...(where.status ? [where.status] : []), ...(where.status_in ?? [])];
+  if (where.properties) filter.properties = where.properties.map((f, i) => propertyFilterArg(f, `where.properties[${i}]`));
+  return filter;
+}
+
+const OPS: PropertyOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'exists'];
+
+function propertyFilterArg(input: PropertyFilterInput, where: string): PropertyFilter {
+  const key = checkPropertyKey(input.key, `${where}.key`);
+  const given = OPS.filter((op) => input[op] !== undefined && input[op] !== null);
+  if (given.length !== 1) throw badInput(`${where}: set exactly one of ${OPS.join(', ')}`, { field: where });
+  const op = given[0];
+  const raw = input[op];
+  if (op === 'exists') return { key, op, value: raw as boolean };
+  if (op === 'in') return { key, op, value: (raw as unknown[]).map((v, i) => scalarArg(v, `${where}.in[${i}]`)) };
+  const value = scalarArg(raw, `${where}.${op}`);
+  if (op !== 'eq' && op !== 'ne' && typeof value === 'boolean') throw badInput(`${where}.${op}: cannot order booleans`, { field: where });
+  return { key, op, value };
+}
+
+function scalarArg(value: unknown, where: string): Scalar {
+  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  throw badInput(`${where}: must be a string, number or boolean`, { field: where });
+}
+
+const SORT_FIELDS = { ID: 'id', NAME: 'name', KIND: 'kind', UPDATED_AT: 'updatedAt', PROPERTY: 'property' } as const;
+
+export function sortArg(order: AssetOrder | null | undefined): AssetSort {
+  const field = SORT_FIELDS[order?.field ?? 'ID'];
+  const sort: AssetSort = { field, descending: order?.direction === 'DESC' };
+  if (field === 'property') {
+    if (!order?.property) throw badInput('orderBy.property: required when field is PROPERTY', { field: 'orderBy.property' });
+    sort.property = checkPropertyKey(order.property, 'orderBy.property');
+  } else if (order?.property) {
+    throw badInput('orderBy.property: only used with field PROPERTY', { field: 'orderBy.property' });
+  }
+  return sort;
+}
+
+/** Cursors are opaque to clients: base64url of the sort value and id of an asset. */
+export function encodeCursor(cursor: AssetCursor): string {
+  return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(after: string | null | undefined): AssetCursor | undefined {
+  if (after == null) return undefined;
+  try {
+    const [value, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [Scalar | null, string];
+    if (typeof id === 'string' && (value === null || ['string', 'number', 'boolean'].includes(typeof value))) return { value, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput('after: not a cursor returned by this API', { field: 'after' });
+}

@@ -1,0 +1,19 @@
+import type { AssetRecord, Hop } from '../graph/types';
+import type { ImpactEntry } from '../sim/impact';
+import type { AssetListQuery } from '../graph/types';
+
+/** What resolvers of object types receive as parent (codegen `mappers`). */
+export type HopParent = Hop;
+export type ImpactedParent = ImpactEntry;
+
+export interface EdgeParent {
+  asset: AssetRecord;
+  cursor: string;
+}
+
+/** A page plus the query that made it, so `totalCount` is only counted when asked for. */
+export interface ConnectionParent {
+  edges: EdgeParent[];
+  hasNextPage: boolean;
+  query: AssetListQuery;
+}

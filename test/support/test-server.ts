@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config';
+import type { GraphStore } from '../../src/graph/graph-store';
+import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
+import { createLogger } from '../../src/logger';
+import { indexModel, loadTwinModel, type ModelIndex } from '../../src/model/twin-model';
+import { createTwinServer } from '../../src/server/create-server';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestServer {
+  url: string;
+  store: GraphStore;
+  model: ModelIndex;
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server on a free port over a fresh SQLite file. `wrapStore` lets a test put a
+ * counting or failing layer around the store.
+ */
+export async function startTestServer(opts: { env?: Record<string, string>; wrapStore?: (s: GraphStore) => GraphStore } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'twin-api-'));
+  const config: Config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
+  const model = indexModel(loadTwinModel(config.twinModel));
+  const inner = new SqliteGraphStore(path.join(dir, 'twin.sqlite'), model);
+  await inner.init();
+  const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
+  const server = await createTwinServer({ store, model, config, logger: createLogger('silent') });
+  const url = await server.listen();
+  return {
+    url,
+    store,
+    model,
+    async gql(query, variables) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse;
+    },
+    async stop() {
+      await server.stop();
+      await inner.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wrap a store so every method call is counted by name. */
+export function countingStore(store: GraphStore, calls: Map<string, number>): GraphStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
