@@ -2,7 +2,7 @@ import { int, type Integer } from 'neo4j-driver';
 import { badInput, notFound } from '../../errors';
 import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model';
 import { RESERVED_PROPERTY_KEYS } from '../../model/validate';
-import { mergeProperties, sameAsset } from '../asset-merge';
+import { applyAssetWrite } from '../asset-merge';
 import type { GraphStore } from '../graph-store';
 import type {
   AssetFilter,
@@ -228,19 +228,8 @@ export class Neo4jGraphStore implements GraphStore {
       const current = new Map(stored);
       const results = writes.map((write) => {
         const before = current.get(write.id) ?? null;
-        const after: AssetRecord = {
-          id: write.id,
-          kind: write.kind,
-          name: write.name === undefined ? (before?.name ?? null) : write.name,
-          properties: mergeProperties(before?.properties ?? {}, write.properties ?? {}),
-          state: before?.state ?? {},
-          status: before?.status ?? null,
-          version: before ? before.version : 1,
-          createdAt: before?.createdAt ?? now,
-          updatedAt: before?.updatedAt ?? now,
-        };
-        if (before && sameAsset(before, after)) return before;
-        if (before) Object.assign(after, { version: before.version + 1, updatedAt: now });
+        const after = applyAssetWrite(before, write, now);
+        if (after === before) return before;
         current.set(write.id, after);
         return after;
       });

@@ -20,7 +20,7 @@ import type {
   RelationshipWrite,
   Scalar,
 } from '../types';
-import { mergeProperties, sameAsset } from '../asset-merge';
+import { applyAssetWrite } from '../asset-merge';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS assets (
@@ -129,19 +129,8 @@ export class SqliteGraphStore implements GraphStore {
       writes.map((write) => {
         const row = select.get(write.id);
         const before = row ? toAsset(row) : null;
-        const after: AssetRecord = {
-          id: write.id,
-          kind: write.kind,
-          name: write.name === undefined ? (before?.name ?? null) : write.name,
-          properties: mergeProperties(before?.properties ?? {}, write.properties ?? {}),
-          state: before?.state ?? {},
-          status: before?.status ?? null,
-          version: before ? before.version : 1,
-          createdAt: before?.createdAt ?? now,
-          updatedAt: before?.updatedAt ?? now,
-        };
-        if (before && sameAsset(before, after)) return before;
-        if (before) Object.assign(after, { version: before.version + 1, updatedAt: now });
+        const after = applyAssetWrite(before, write, now);
+        if (after === before) return before;
         save.run({ ...after, properties: JSON.stringify(after.properties) });
         return after;
       }),
