@@ -1,4 +1,4 @@
-import type { AssetRecord, AssetWrite, Properties, PropertyValue } from './types';
+import type { AssetRecord, AssetWrite, Properties, PropertyValue, Scalar, StateWrite } from './types';
 
 /** Apply a property patch: keys in `patch` replace stored ones, a null value removes the key. */
 export function mergeProperties(stored: Properties, patch: Record<string, PropertyValue | null>): Properties {
@@ -32,10 +32,34 @@ export function applyAssetWrite(before: AssetRecord | null, write: AssetWrite, n
     name: write.name === undefined ? (before?.name ?? null) : write.name,
     properties: mergeProperties(before?.properties ?? {}, write.properties ?? {}),
     state: before?.state ?? {},
+    stateObservedAt: before?.stateObservedAt ?? {},
     status: before?.status ?? null,
     version: before ? before.version + 1 : 1,
     createdAt: before?.createdAt ?? now,
     updatedAt: now,
   };
   return before && sameAsset(before, after) ? before : after;
+}
+
+/**
+ * Apply one state report to an asset, per metric last-writer-wins by `observedAt` (ISO strings
+ * of one format compare in time order). Returns null when no metric moves forward (STALE).
+ */
+export function applyStateWrite(before: AssetRecord, write: StateWrite, now: string): { asset: AssetRecord; changed: Record<string, Scalar> } | null {
+  const changed: Record<string, Scalar> = {};
+  const state = { ...before.state };
+  const stateObservedAt = { ...before.stateObservedAt };
+  for (const [metric, value] of Object.entries(write.values)) {
+    const seen = stateObservedAt[metric];
+    if (seen !== undefined && seen >= write.observedAt) continue;
+    state[metric] = value;
+    stateObservedAt[metric] = write.observedAt;
+    changed[metric] = value;
+  }
+  if (Object.keys(changed).length === 0) return null;
+  const status = typeof state.status === 'string' ? state.status : before.status;
+  return {
+    asset: { ...before, state, stateObservedAt, status, version: before.version + 1, updatedAt: now },
+    changed,
+  };
 }

@@ -9,9 +9,29 @@ import YAML from 'yaml';
  */
 export type DependencyDirection = 'FORWARD' | 'REVERSE' | 'NONE';
 
+export type MetricType = 'number' | 'string' | 'boolean';
+
+/** A live metric an asset kind reports; `reportState` checks values against it. */
+export interface MetricDefinition {
+  name: string;
+  type: MetricType;
+  unit?: string;
+  min?: number;
+  max?: number;
+  /** For strings: the allowed values. */
+  values?: string[];
+}
+
 export interface AssetKind {
   name: string;
   description?: string;
+  /**
+   * Metrics this kind reports. When a kind declares any, other metrics are refused; a kind that
+   * declares none takes any scalar values. `status` is always allowed (a string).
+   */
+  metrics?: MetricDefinition[];
+  /** How often reports are expected; an asset silent for longer (times STALE_FACTOR) is stale. */
+  expectedIntervalSeconds?: number;
 }
 
 export interface RelationshipType {
@@ -32,6 +52,10 @@ export interface TwinModel {
 export interface ModelIndex {
   model: TwinModel;
   kinds: ReadonlySet<string>;
+  /** Declared metrics by kind, then by metric name. */
+  metrics: ReadonlyMap<string, ReadonlyMap<string, MetricDefinition>>;
+  /** Expected report interval by kind, where declared. */
+  expectedIntervalSeconds: ReadonlyMap<string, number>;
   types: ReadonlyMap<string, RelationshipType>;
   /** Types whose target depends on their source. */
   forwardTypes: string[];
@@ -106,7 +130,7 @@ function parseModel(raw: unknown, file: string, opts: { partial?: boolean } = {}
   const model: TwinModel = {
     name: String(obj.name ?? path.basename(file)),
     version: String(obj.version ?? '0.0.0'),
-    kinds: list('kinds').map((k) => ({ name: String(k.name), description: optionalString(k.description) })),
+    kinds: list('kinds').map((k) => parseKind(k, file)),
     relationshipTypes: list('relationshipTypes').map((t) => ({
       name: String(t.name),
       dependency: String(t.dependency ?? 'NONE') as DependencyDirection,
@@ -121,6 +145,43 @@ function parseModel(raw: unknown, file: string, opts: { partial?: boolean } = {}
     }
   }
   return opts.partial ? model : checkModel(model, file);
+}
+
+const METRIC_TYPES: MetricType[] = ['number', 'string', 'boolean'];
+
+/** A kind; its `metrics` are written as a map from metric name to `{ type, unit, min, max, values }`. */
+function parseKind(raw: Record<string, unknown>, file: string): AssetKind {
+  const name = String(raw.name);
+  const fail = (msg: string): never => {
+    throw new Error(`Model file ${file}: kind ${name}: ${msg}`);
+  };
+  const kind: AssetKind = { name, description: optionalString(raw.description) };
+  if (raw.expectedIntervalSeconds !== undefined) {
+    const seconds = raw.expectedIntervalSeconds;
+    if (typeof seconds !== 'number' || !(seconds > 0)) fail('expectedIntervalSeconds must be a positive number');
+    kind.expectedIntervalSeconds = seconds as number;
+  }
+  if (raw.metrics !== undefined) {
+    if (!raw.metrics || typeof raw.metrics !== 'object' || Array.isArray(raw.metrics)) fail('metrics must be a map of metric name to definition');
+    kind.metrics = Object.entries(raw.metrics as Record<string, Record<string, unknown> | null>).map(([metric, def]) => {
+      const d = def ?? {};
+      const type = String(d.type ?? 'number') as MetricType;
+      if (!METRIC_TYPES.includes(type)) fail(`metric ${metric}: type must be one of ${METRIC_TYPES.join(', ')}`);
+      for (const bound of ['min', 'max'] as const) {
+        if (d[bound] !== undefined && typeof d[bound] !== 'number') fail(`metric ${metric}: ${bound} must be a number`);
+      }
+      if (d.values !== undefined && !(Array.isArray(d.values) && d.values.every((v) => typeof v === 'string'))) {
+        fail(`metric ${metric}: values must be a list of strings`);
+      }
+      const out: MetricDefinition = { name: metric, type };
+      if (d.unit !== undefined) out.unit = String(d.unit);
+      if (d.min !== undefined) out.min = d.min as number;
+      if (d.max !== undefined) out.max = d.max as number;
+      if (d.values !== undefined) out.values = d.values as string[];
+      return out;
+    });
+  }
+  return kind;
 }
 
 const optionalString = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
@@ -149,6 +210,10 @@ export function indexModel(model: TwinModel): ModelIndex {
   return {
     model,
     kinds: new Set(model.kinds.map((k) => k.name)),
+    metrics: new Map(model.kinds.map((k) => [k.name, new Map((k.metrics ?? []).map((m) => [m.name, m]))])),
+    expectedIntervalSeconds: new Map(
+      model.kinds.filter((k) => k.expectedIntervalSeconds !== undefined).map((k) => [k.name, k.expectedIntervalSeconds!]),
+    ),
     types,
     forwardTypes: model.relationshipTypes.filter((t) => t.dependency === 'FORWARD').map((t) => t.name),
     reverseTypes: model.relationshipTypes.filter((t) => t.dependency === 'REVERSE').map((t) => t.name),

@@ -1,7 +1,8 @@
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql';
 import { depthArg, typesArg } from './arguments';
 import type { RequestContext } from './context';
+import { liveAsset } from './live';
+import { DateTimeScalar, JSONScalar } from './scalars';
 
 /** Load an asset that a relationship, hop or impact entry points at. */
 async function assetById(id: string, ctx: RequestContext) {
@@ -12,10 +13,11 @@ async function assetById(id: string, ctx: RequestContext) {
 
 /** Field resolvers of the object types (Query and Mutation live in their own files). */
 export const typeResolvers: Resolvers = {
-  JSON: JSONResolver,
-  DateTime: DateTimeResolver,
+  JSON: JSONScalar,
+  DateTime: DateTimeScalar,
 
   Asset: {
+    ...liveAsset,
     relationships: (asset, { direction, types }, ctx) =>
       ctx.loaders.relationships(direction ?? 'BOTH', typesArg(ctx, types)).load(asset.id),
     dependencies: (asset, { maxDepth, types }, ctx) =>

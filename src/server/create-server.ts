@@ -5,15 +5,17 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { ingestHandler } from '../live/ingest-http';
 import { resolvers } from '../resolvers';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { loadTypeDefs } from '../schema';
 import { errorFormatter } from './format-error';
+import { createWebSocketServer } from './websocket';
 
 export interface TwinServer {
   /** Start listening on `config.host`/`config.port`; resolves to the GraphQL URL. */
   listen(): Promise<string>;
-  /** Stop accepting, drain in-flight requests, then resolve. Does not close the store. */
+  /** Stop accepting, drain in-flight requests and WebSocket connections, then resolve. Does not close the store. */
   stop(): Promise<void>;
   httpServer: http.Server;
 }
@@ -21,21 +23,43 @@ export interface TwinServer {
 /** Largest JSON request body accepted on /graphql. */
 const BODY_LIMIT = '5mb';
 
-/** The HTTP server: Apollo Server 5 on express 5 at /graphql. */
+/** Path of the GraphQL endpoint, over HTTP and WebSocket alike. */
+const GRAPHQL_PATH = '/graphql';
+
+/**
+ * The server: Apollo Server 5 on express 5 at /graphql over HTTP, graphql-ws on the same port
+ * and path for subscriptions (src/server/websocket.ts), and POST /ingest for NDJSON state.
+ */
 export async function createTwinServer(services: AppServices): Promise<TwinServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const formatError = errorFormatter(services.logger);
+  const webSocket = createWebSocketServer({ httpServer, path: GRAPHQL_PATH, schema, services, formatError });
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError: errorFormatter(services.logger),
+    formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        // Close every WebSocket connection (1001 Going away) and the WebSocket server when draining.
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await webSocket.dispose();
+            },
+          };
+        },
+      },
+    ],
   });
   await apollo.start();
+  // NDJSON state ingestion, read as a stream (no JSON body parser).
+  app.post('/ingest', ingestHandler(services));
   app.use(
-    '/graphql',
+    GRAPHQL_PATH,
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, { context: async () => createRequestContext(services) }),
   );
@@ -50,7 +74,7 @@ export async function createTwinServer(services: AppServices): Promise<TwinServe
       });
       const address = httpServer.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return `http://${shownHost}:${address.port}/graphql`;
+      return `http://${shownHost}:${address.port}${GRAPHQL_PATH}`;
     },
     stop: () => apollo.stop(),
   };

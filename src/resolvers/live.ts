@@ -1,0 +1,49 @@
+import type { AssetResolvers, MutationResolvers, QueryResolvers } from '../generated/graphql';
+import type { AssetRecord } from '../graph/types';
+import { badInput } from '../errors';
+import type { RequestContext } from './context';
+import { batchArg, DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
+
+/** Resolvers of live state: reportState, the quarantine, ingest counters, freshness. */
+
+export const liveQuery: QueryResolvers = {
+  async rejectedReports(_, { first, after }, ctx) {
+    if (after != null && !/^[\w.-]{1,100}$/.test(after)) throw badInput('after: not a cursor returned by this API', { field: 'after' });
+    const { reports, hasNextPage } = await ctx.store.listQuarantine(pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), after ?? undefined);
+    return { nodes: reports, pageInfo: { hasNextPage, endCursor: reports.at(-1)?.id ?? null } };
+  },
+  stateIngestStats: (_, __, ctx) => {
+    const c = ctx.ingestor.counts;
+    return { accepted: c.ACCEPTED, duplicate: c.DUPLICATE, stale: c.STALE, rejected: c.REJECTED };
+  },
+};
+
+export const liveMutation: MutationResolvers = {
+  async reportState(_, { input }, ctx) {
+    const summary = await ctx.ingestor.ingest([...batchArg(ctx, input)]);
+    // Accepted reports changed assets this request may read back.
+    for (const r of summary.results) if (r.outcome === 'ACCEPTED' && r.assetId) ctx.loaders.asset.clear(r.assetId);
+    return summary;
+  },
+};
+
+/** Newest observation of any metric, in ms since the epoch, or null. */
+function newestObservation(asset: AssetRecord): number | null {
+  const times = Object.values(asset.stateObservedAt).map((t) => Date.parse(t));
+  return times.length ? Math.max(...times) : null;
+}
+
+export const liveAsset: AssetResolvers = {
+  status: (asset) => asset.status ?? 'UNKNOWN',
+  stateObservedAt: (asset) => asset.stateObservedAt,
+  freshness(asset) {
+    const newest = newestObservation(asset);
+    return newest === null ? null : Math.max(0, (Date.now() - newest) / 1000);
+  },
+  stale(asset, _, ctx: RequestContext) {
+    const interval = ctx.model.expectedIntervalSeconds.get(asset.kind);
+    if (interval === undefined) return false;
+    const newest = newestObservation(asset);
+    return newest === null || Date.now() - newest > interval * ctx.config.state.staleFactor * 1000;
+  },
+};

@@ -1,0 +1,135 @@
+import type http from 'node:http';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config';
+import type { SubscriberLink } from '../live/event-queue';
+import type { Logger } from '../logger';
+import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
+import { createLoaders } from '../resolvers/loaders';
+import type { SubscriptionContext } from '../resolvers/subscription';
+
+// The project resolves modules the node10 way, which ignores package "exports": the types come
+// from the file that the 'graphql-ws/use/ws' export points at; Node loads the export itself.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { useServer } = require('graphql-ws/use/ws') as typeof import('graphql-ws/dist/use/ws');
+
+/** WebSocket close code for a policy violation: used for slow consumers. */
+export const CLOSE_SLOW_CONSUMER = 1008;
+
+/**
+ * How long a slow consumer has to read up to the close frame (which waits behind the unsent
+ * data) before its socket is cut.
+ */
+export const SLOW_CONSUMER_CLOSE_GRACE_MS = 5000;
+
+/** `extensions.code` of the error refusing one subscription too many on a connection. */
+export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
+
+export type ConnectionParams = Record<string, unknown>;
+
+/** What is kept per connection, next to graphql-ws's `socket` and `request`. */
+type ConnectionState = {
+  /** Built once, when the client initialises the connection. */
+  context?: RequestContext;
+  link?: SubscriberLink;
+};
+
+export interface WebSocketServerOptions {
+  httpServer: http.Server;
+  /** Path of the endpoint, shared with HTTP. */
+  path: string;
+  schema: GraphQLSchema;
+  services: AppServices;
+  /** The same error formatting as HTTP (codes kept, unexpected errors logged and masked). */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+/**
+ * The one place where a connection's parameters (`connectionParams` of `connection_init`)
+ * become the context its operations run with. Authentication belongs here: read a token from
+ * `connectionParams`, and throw to refuse the connection.
+ */
+export async function connectionContext(services: AppServices, connectionParams: Readonly<ConnectionParams>): Promise<RequestContext> {
+  void connectionParams;
+  return createRequestContext(services);
+}
+
+/**
+ * GraphQL over WebSocket (graphql-transport-ws protocol, graphql-ws 6) on the HTTP server's
+ * port and path. Limits from `config.subscriptions`: messages larger than maxPayloadBytes close
+ * the connection (1009); more than maxPerConnection operations at once on one connection get a
+ * TOO_MANY_SUBSCRIPTIONS error; a consumer that falls more than maxBufferedBytes of unsent data
+ * or maxQueuedEvents events (per subscription) behind is disconnected with 1008.
+ * Returns what to dispose when the server drains.
+ */
+export function createWebSocketServer(options: WebSocketServerOptions): Disposable {
+  const { services, formatError } = options;
+  const { config, logger } = services;
+  const limits = config.subscriptions;
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: limits.maxPayloadBytes });
+
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
+  return useServer<ConnectionParams, ConnectionState>(
+    {
+      schema: options.schema,
+      // Close reasons never carry internal error messages.
+      isProd: true,
+      async onConnect(ctx) {
+        ctx.extra.context = await connectionContext(services, ctx.connectionParams ?? {});
+        ctx.extra.link = subscriberLink(ctx.extra.socket, limits, logger);
+        return true;
+      },
+      onSubscribe(ctx) {
+        // The operation being subscribed is already listed.
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active > limits.maxPerConnection) {
+          return [
+            new GraphQLError(`too many subscriptions on this connection: at most ${limits.maxPerConnection} (WS_MAX_SUBSCRIPTIONS)`, {
+              extensions: { code: TOO_MANY_SUBSCRIPTIONS, limit: limits.maxPerConnection },
+            }),
+          ];
+        }
+        return undefined;
+      },
+      // Per operation: the connection's context with its own DataLoaders and the connection's limits.
+      context(ctx): SubscriptionContext {
+        const base = ctx.extra.context ?? createRequestContext(services);
+        return { ...base, loaders: createLoaders(base.store), subscriber: ctx.extra.link };
+      },
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (!result.errors?.length) return undefined;
+        return { ...result, errors: format(result.errors) };
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wss,
+  );
+}
+
+function subscriberLink(socket: WebSocket, limits: Config['subscriptions'], logger: Logger): SubscriberLink {
+  return {
+    maxQueuedEvents: limits.maxQueuedEvents,
+    backpressure() {
+      if (socket.readyState !== socket.OPEN) return 'the connection is closing';
+      if (socket.bufferedAmount > limits.maxBufferedBytes) return `more than ${limits.maxBufferedBytes} bytes unsent (WS_MAX_BUFFERED_BYTES)`;
+      return null;
+    },
+    disconnect(reason) {
+      if (socket.readyState !== socket.OPEN) return;
+      logger.warn({ reason }, 'disconnecting a slow subscriber');
+      socket.close(CLOSE_SLOW_CONSUMER, closeReason(`slow consumer: ${reason}`));
+      const cut = setTimeout(() => socket.terminate(), SLOW_CONSUMER_CLOSE_GRACE_MS);
+      cut.unref();
+      socket.once('close', () => clearTimeout(cut));
+    },
+  };
+}
+
+/** A close reason fits in 123 bytes of UTF-8. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
+}

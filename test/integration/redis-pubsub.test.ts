@@ -1,0 +1,162 @@
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createPubSub } from '../../src/live/create-pubsub';
+import { RedisPubSub } from '../../src/live/redis-pubsub';
+import { CHANNELS } from '../../src/live/pubsub';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { freePort, startRedisServer, type RedisServer } from '../support/redis-server';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * Pub/sub across API instances: two servers, each on its own SQLite file, share a real
+ * redis-server started for this file. What is reported to one reaches subscribers of the other.
+ */
+
+const UPSERT = `mutation($input: [AssetInput!]!) { upsertAssets(input: $input) { id } }`;
+const RELATE = `mutation($input: [RelationshipInput!]!) { relate(input: $input) { type } }`;
+const REPORT = `mutation($input: [StateReport!]!) { reportState(input: $input) { accepted } }`;
+const STATE_SUB = `subscription($ids: [ID!]) { assetStateChanged(ids: $ids) { assetId kind changed observedAt asset { id state } } }`;
+const TOPOLOGY_SUB = `subscription { topologyChanged { change asset { id kind } relationship { type from { id kind } to { id kind } } } }`;
+
+let clock = Date.now() - 3_600_000;
+const tick = () => new Date((clock += 1000)).toISOString();
+
+let redis: RedisServer;
+const servers: TestServer[] = [];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+async function instance(): Promise<TestServer> {
+  const s = await startTestServer({ env: { REDIS_URL: redis.url } });
+  servers.push(s);
+  return s;
+}
+
+/** Subscribe over WebSocket; `next()` gives the next result's data, or null after `timeoutMs`. */
+function subscribe<T>(s: TestServer, query: string, variables?: Record<string, unknown>) {
+  const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  clients.push(client);
+  const results: FormattedExecutionResult<T, unknown>[] = [];
+  let failure: unknown = null;
+  client.subscribe<T>({ query, variables }, {
+    next: (result) => results.push(result),
+    error: (err) => (failure = err ?? 'error'),
+    complete: () => (failure = failure ?? 'completed'),
+  });
+  const next = async (timeoutMs = 5000): Promise<T | null> => {
+    for (const deadline = Date.now() + timeoutMs; results.length === 0; ) {
+      if (failure) throw new Error(`subscription ended: ${JSON.stringify(failure)}`);
+      if (Date.now() > deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const result = results.shift()!;
+    expect(result.errors).toBeUndefined();
+    return result.data!;
+  };
+  return { next };
+}
+
+type StateData = { assetStateChanged: { assetId: string; kind: string; changed: Record<string, unknown>; observedAt: string; asset: { id: string; state: Record<string, unknown> } } };
+type TopologyData = { topologyChanged: { change: string; asset: { id: string; kind: string } | null; relationship: any } };
+
+/**
+ * Repeat `poke` (which causes one matching event) until the subscription delivers, then read up
+ * to the last poke's event: from then on the subscription is live across both instances.
+ */
+async function untilLive<T>(sub: { next(ms?: number): Promise<T | null> }, poke: (n: number) => Promise<string>, isPoke: (d: T, token: string) => boolean) {
+  for (let n = 1; n <= 50; n++) {
+    const token = await poke(n);
+    let data = await sub.next(200);
+    if (data === null) continue;
+    while (!isPoke(data!, token)) data = await sub.next();
+    return;
+  }
+  throw new Error('the subscription delivered nothing');
+}
+
+async function reportOn(s: TestServer, assetId: string, values: Record<string, unknown>): Promise<string> {
+  const observedAt = tick();
+  const res = await s.gql(REPORT, { input: [{ assetId, observedAt, values }] });
+  expect(res.data.reportState.accepted).toBe(1);
+  return observedAt;
+}
+
+describe('Redis pub/sub across API instances', () => {
+  it('a state report sent to instance A reaches a subscriber on instance B', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    for (const s of [a, b]) expect((await s.gql(UPSERT, { input: [{ id: 'rack-1', kind: 'Rack' }, { id: 'rack-2', kind: 'Rack' }] })).errors).toBeUndefined();
+
+    const onB = subscribe<StateData>(b, STATE_SUB, { ids: ['rack-1'] });
+    await untilLive(onB, () => reportOn(a, 'rack-1', { inletTempC: 20 }), (d, at) => d.assetStateChanged.observedAt === at);
+
+    await reportOn(a, 'rack-2', { powerKw: 1 });
+    const at = await reportOn(a, 'rack-1', { powerKw: 4.5 });
+    const event = (await onB.next())!.assetStateChanged;
+    expect(event).toMatchObject({ assetId: 'rack-1', kind: 'Rack', changed: { powerKw: 4.5 }, observedAt: at });
+    // The asset as instance A stored it travels with the event.
+    expect(event.asset).toMatchObject({ id: 'rack-1', state: { powerKw: 4.5, inletTempC: 20 } });
+    // B's own store was not written by A's report.
+    expect((await b.gql(`{ asset(id: "rack-1") { state } }`)).data.asset.state).toEqual({});
+  });
+
+  it('topology changes made on instance A reach a subscriber on instance B', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const onB = subscribe<TopologyData>(b, TOPOLOGY_SUB);
+    await untilLive(
+      onB,
+      async (n) => {
+        await a.gql(UPSERT, { input: [{ id: `poke-${n}`, kind: 'Sensor' }] });
+        return `poke-${n}`;
+      },
+      (d, id) => d.topologyChanged.asset?.id === id,
+    );
+
+    await a.gql(UPSERT, { input: [{ id: 'ups-1', kind: 'UPS' }, { id: 'pdu-1', kind: 'PDU' }] });
+    await a.gql(RELATE, { input: [{ from: 'ups-1', to: 'pdu-1', type: 'FEEDS' }] });
+    expect((await onB.next())!.topologyChanged).toMatchObject({ change: 'ASSET_UPSERTED', asset: { id: 'ups-1', kind: 'UPS' } });
+    expect((await onB.next())!.topologyChanged).toMatchObject({ change: 'ASSET_UPSERTED', asset: { id: 'pdu-1', kind: 'PDU' } });
+    expect((await onB.next())!.topologyChanged).toMatchObject({
+      change: 'RELATIONSHIP_UPSERTED',
+      relationship: { type: 'FEEDS', from: { id: 'ups-1', kind: 'UPS' }, to: { id: 'pdu-1', kind: 'PDU' } },
+    });
+  });
+
+  it('delivers each batch in publish order to every process, the publisher included', async () => {
+    const logger = createLogger('silent');
+    const [one, two] = await Promise.all([RedisPubSub.connect({ url: redis.url, logger }), RedisPubSub.connect({ url: redis.url, logger })]);
+    try {
+      const own: unknown[] = [];
+      const other: unknown[] = [];
+      one.subscribe(CHANNELS.topology, (m) => own.push(m));
+      two.subscribe(CHANNELS.topology, (m) => other.push(m));
+      await one.publish(CHANNELS.topology, [1, 2]);
+      await one.publish(CHANNELS.topology, [3, { four: 4 }]);
+      for (let waited = 0; (own.length < 4 || other.length < 4) && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(own).toEqual([1, 2, 3, { four: 4 }]);
+      expect(other).toEqual([1, 2, 3, { four: 4 }]);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it('fails start-up naming REDIS_URL when Redis cannot be reached', async () => {
+    const port = await freePort();
+    const config = loadConfig({ REDIS_URL: `redis://:s3cret@127.0.0.1:${port}` });
+    const failure = createPubSub(config, createLogger('silent'));
+    await expect(failure).rejects.toThrow(/^REDIS_URL: cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+    await expect(failure).rejects.not.toThrow(/s3cret/);
+  });
+});

@@ -1,0 +1,505 @@
+import type { Socket } from 'node:net';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/** Subscriptions over a real WebSocket (graphql-ws client) against the real server on a SQLite file. */
+
+const UPSERT = `mutation($input: [AssetInput!]!) { upsertAssets(input: $input) { id version } }`;
+const RELATE = `mutation($input: [RelationshipInput!]!) { relate(input: $input) { type } }`;
+const UNRELATE = `mutation($input: [RelationshipKey!]!) { unrelate(input: $input) }`;
+const DELETE = `mutation($ids: [ID!]!) { deleteAssets(ids: $ids) }`;
+const REPORT = `mutation($input: [StateReport!]!) { reportState(input: $input) { accepted duplicate stale rejected results { outcome reason } } }`;
+
+const STATE_SUB = `subscription($ids: [ID!], $kinds: [String!], $within: Neighbourhood) {
+  assetStateChanged(ids: $ids, kinds: $kinds, within: $within) {
+    assetId kind changed observedAt version asset { id kind version state }
+  } }`;
+const TOPOLOGY_SUB = `subscription { topologyChanged { change at asset { id kind }
+  relationship { type from { id kind } to { id kind } properties } } }`;
+
+type StateEvent = { assetStateChanged: { assetId: string; kind: string; changed: Record<string, unknown>; observedAt: string; version: number; asset: any } };
+type TopologyEvent = { topologyChanged: { change: string; at: string; asset: { id: string; kind: string } | null; relationship: any } };
+
+/** Observation times that only move forward, starting an hour ago (well within the future-skew limit). */
+let clock = Date.now() - 3_600_000;
+const tick = () => new Date((clock += 1000)).toISOString();
+
+const wsUrl = (s: TestServer) => s.url.replace(/^http/, 'ws');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class TimeoutError extends Error {}
+
+/** The events of one subscription, in arrival order, read one at a time. */
+class Events<T> {
+  private readonly items: FormattedExecutionResult<T, unknown>[] = [];
+  private waiter: (() => void) | null = null;
+  error: unknown = null;
+  completed = false;
+  readonly unsubscribe: () => void;
+
+  constructor(client: Client, query: string, variables?: Record<string, unknown>) {
+    this.unsubscribe = client.subscribe<T>({ query, variables }, {
+      next: (result) => this.wake(() => this.items.push(result)),
+      error: (err) => this.wake(() => (this.error = err)),
+      complete: () => this.wake(() => (this.completed = true)),
+    });
+  }
+
+  /** The next result (data or errors); rejects on a transport error, completion or timeout. */
+  async next(timeoutMs = 5000): Promise<FormattedExecutionResult<T, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.items.length === 0) {
+      if (this.error) throw new Error(`subscription failed: ${JSON.stringify(this.error)}`);
+      if (this.completed) throw new Error('subscription completed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TimeoutError(`no event within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.items.shift()!;
+  }
+
+  async data(timeoutMs?: number): Promise<T> {
+    const result = await this.next(timeoutMs);
+    expect(result.errors).toBeUndefined();
+    return result.data!;
+  }
+
+  /** Read (and drop) results until none comes for `quietMs`. */
+  async drain(quietMs = 250): Promise<void> {
+    for (;;) {
+      try {
+        await this.next(quietMs);
+      } catch (err) {
+        if (err instanceof TimeoutError) return;
+        throw err;
+      }
+    }
+  }
+
+  /** Wait until the subscription is done (completed or failed). */
+  async settled(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.completed && !this.error && Date.now() < deadline) await sleep(10);
+  }
+
+  /**
+   * Make sure the subscription is live: repeat `poke(n)` (each causing one event this
+   * subscription matches) until one arrives, then read up to the last poke's event, so that
+   * nothing of the warm-up is left to read.
+   */
+  async until(poke: (n: number) => Promise<string>, isPoke: (data: T, token: string) => boolean, attempts = 50): Promise<void> {
+    for (let n = 1; n <= attempts; n++) {
+      const token = await poke(n);
+      let result: FormattedExecutionResult<T, unknown>;
+      try {
+        result = await this.next(150);
+      } catch (err) {
+        if (err instanceof TimeoutError) continue;
+        throw err;
+      }
+      while (!isPoke(result.data!, token)) result = await this.next();
+      return;
+    }
+    throw new Error(`the subscription delivered nothing after ${attempts} attempts`);
+  }
+
+  private wake(change: () => void): void {
+    change();
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  }
+}
+
+interface TestClient {
+  client: Client;
+  /** The underlying WebSocket, once connected. */
+  socket(): WebSocket;
+  /** Close event of the connection, once closed. */
+  closed: Promise<{ code: number; reason: string }>;
+  subscribe<T>(query: string, variables?: Record<string, unknown>): Events<T>;
+}
+
+const clients: Client[] = [];
+const servers: TestServer[] = [];
+
+async function server(env: Record<string, string> = {}): Promise<TestServer> {
+  const s = await startTestServer({ env });
+  servers.push(s);
+  return s;
+}
+
+async function connect(s: TestServer): Promise<TestClient> {
+  const sockets: WebSocket[] = [];
+  class TrackedWebSocket extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      sockets.push(this);
+    }
+  }
+  let onClosed!: (event: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  let onConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  const client = createClient({
+    url: wsUrl(s),
+    webSocketImpl: TrackedWebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    // Connection failures are observed through `closed`.
+    onNonLazyError: () => undefined,
+    on: {
+      connected: () => onConnected(),
+      closed: (event) => {
+        const { code, reason } = event as { code: number; reason: unknown };
+        onClosed({ code, reason: String(reason) });
+      },
+    },
+  });
+  clients.push(client);
+  await connected;
+  return {
+    client,
+    socket: () => sockets[sockets.length - 1],
+    closed,
+    subscribe: <T>(query: string, variables?: Record<string, unknown>) => new Events<T>(client, query, variables),
+  };
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+/** A/B powered rack with two servers and a service that needs both, plus a spare rack. */
+async function seedPowerChain(s: TestServer) {
+  const assets = [
+    { id: 'feed-a', kind: 'UtilityFeed' },
+    { id: 'ups-a', kind: 'UPS' },
+    { id: 'ups-b', kind: 'UPS' },
+    { id: 'rack-1', kind: 'Rack' },
+    { id: 'rack-2', kind: 'Rack' },
+    { id: 'srv-1', kind: 'Server' },
+    { id: 'svc-web', kind: 'Service' },
+  ];
+  const relationships = [
+    { from: 'feed-a', to: 'ups-a', type: 'FEEDS' },
+    { from: 'ups-a', to: 'rack-1', type: 'FEEDS', properties: { redundancyGroup: 'power' } },
+    { from: 'ups-b', to: 'rack-1', type: 'FEEDS', properties: { redundancyGroup: 'power' } },
+    { from: 'rack-1', to: 'srv-1', type: 'HOSTS' },
+    { from: 'svc-web', to: 'srv-1', type: 'RUNS_ON' },
+  ];
+  expect((await s.gql(UPSERT, { input: assets })).errors).toBeUndefined();
+  expect((await s.gql(RELATE, { input: relationships })).errors).toBeUndefined();
+}
+
+/** A metric each kind of the power chain accepts. */
+const METRIC: Record<string, string> = { UtilityFeed: 'loadKw', UPS: 'loadKw', Rack: 'powerKw', Server: 'powerKw', Service: 'latencyMs' };
+const KIND: Record<string, string> = { 'feed-a': 'UtilityFeed', 'ups-a': 'UPS', 'ups-b': 'UPS', 'rack-1': 'Rack', 'rack-2': 'Rack', 'srv-1': 'Server', 'svc-web': 'Service' };
+
+/** Report one accepted value for each asset, in order; returns the observation times. */
+async function report(s: TestServer, ids: string[], value = 1): Promise<string[]> {
+  const times = ids.map(() => tick());
+  const res = await s.gql(REPORT, { input: ids.map((id, i) => ({ assetId: id, observedAt: times[i], values: { [METRIC[KIND[id]]]: value } })) });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.reportState.accepted).toBe(ids.length);
+  return times;
+}
+
+/** Warm a state subscription up with reports on `id`, which it must match. */
+const stateReady = (s: TestServer, sub: Events<StateEvent>, id: string) =>
+  sub.until(async () => (await report(s, [id]))[0], (d, token) => d.assetStateChanged.assetId === id && d.assetStateChanged.observedAt === token);
+
+/**
+ * Several state subscriptions on one connection: each one's warm-up may reach the others, so
+ * once all are live, drop what the warm-ups left behind.
+ */
+async function statesReady(s: TestServer, subs: [Events<StateEvent>, string][]): Promise<void> {
+  for (const [sub, id] of subs) await stateReady(s, sub, id);
+  await Promise.all(subs.map(([sub]) => sub.drain()));
+}
+
+/** Warm a topology subscription up with new assets. */
+const topologyReady = (s: TestServer, sub: Events<TopologyEvent>) => {
+  const prefix = `poke-${Math.random().toString(36).slice(2, 8)}`;
+  return sub.until(
+    async (n) => {
+      await s.gql(UPSERT, { input: [{ id: `${prefix}-${n}`, kind: 'Sensor' }] });
+      return `${prefix}-${n}`;
+    },
+    (d, token) => d.topologyChanged.asset?.id === token,
+  );
+};
+
+describe('assetStateChanged', () => {
+  it('delivers ACCEPTED changes only, with what changed and the asset after the change', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const sub = c.subscribe<StateEvent>(STATE_SUB);
+    await stateReady(s, sub, 'rack-1');
+
+    const t0 = tick();
+    const t1 = tick();
+    const res = await s.gql(REPORT, {
+      input: [
+        { assetId: 'rack-1', observedAt: t1, values: { powerKw: 7.5, inletTempC: 24 }, eventId: 'evt-1' },
+        { assetId: 'rack-1', observedAt: t0, values: { powerKw: 3 } }, // older: STALE
+        { assetId: 'rack-1', observedAt: tick(), values: { powerKw: 9 }, eventId: 'evt-1' }, // repeated eventId: DUPLICATE
+        { assetId: 'rack-1', observedAt: tick(), values: { powerKw: 999 } }, // out of range: REJECTED
+        { assetId: 'ghost', observedAt: tick(), values: { powerKw: 1 } }, // unknown asset: REJECTED
+      ],
+    });
+    expect(res.data.reportState).toMatchObject({ accepted: 1, stale: 1, duplicate: 1, rejected: 2 });
+    const [sentinel] = await report(s, ['rack-1'], 8);
+
+    const first = (await sub.data()).assetStateChanged;
+    expect(first).toMatchObject({ assetId: 'rack-1', kind: 'Rack', changed: { powerKw: 7.5, inletTempC: 24 }, observedAt: t1 });
+    expect(first.asset).toMatchObject({ id: 'rack-1', kind: 'Rack', version: first.version, state: { powerKw: 7.5, inletTempC: 24 } });
+    // Nothing from the stale, duplicate or rejected reports comes between.
+    expect((await sub.data()).assetStateChanged).toMatchObject({ assetId: 'rack-1', observedAt: sentinel, changed: { powerKw: 8 } });
+  });
+
+  it('narrows by ids and kinds; several subscriptions share one connection', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const byId = c.subscribe<StateEvent>(STATE_SUB, { ids: ['rack-2'] });
+    const byKind = c.subscribe<StateEvent>(STATE_SUB, { kinds: ['UPS'] });
+    const both = c.subscribe<StateEvent>(STATE_SUB, { ids: ['ups-a', 'rack-1'], kinds: ['UPS'] });
+    await statesReady(s, [[byId, 'rack-2'], [byKind, 'ups-b'], [both, 'ups-a']]);
+
+    await report(s, ['rack-1', 'ups-b', 'rack-2', 'srv-1', 'ups-a']);
+    expect((await byId.data()).assetStateChanged.assetId).toBe('rack-2');
+    expect((await byKind.data()).assetStateChanged.assetId).toBe('ups-b');
+    expect((await byKind.data()).assetStateChanged.assetId).toBe('ups-a');
+    expect((await both.data()).assetStateChanged.assetId).toBe('ups-a');
+
+    await report(s, ['srv-1', 'rack-1', 'rack-2', 'ups-a']);
+    expect((await byId.data()).assetStateChanged.assetId).toBe('rack-2');
+    expect((await byKind.data()).assetStateChanged.assetId).toBe('ups-a');
+    expect((await both.data()).assetStateChanged.assetId).toBe('ups-a');
+  });
+
+  it('narrows to a neighbourhood along dependency edges that follows relate and unrelate', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const down = c.subscribe<StateEvent>(STATE_SUB, { within: { root: 'ups-a', maxDepth: 1, direction: 'DOWNSTREAM' } });
+    const up = c.subscribe<StateEvent>(STATE_SUB, { within: { root: 'srv-1', maxDepth: 2, direction: 'UPSTREAM' } });
+    const around = c.subscribe<StateEvent>(STATE_SUB, { within: { root: 'rack-1', maxDepth: 1 } });
+    await statesReady(s, [[down, 'ups-a'], [up, 'srv-1'], [around, 'rack-1']]);
+
+    // down: ups-a, rack-1. up: srv-1, rack-1, ups-a, ups-b. around (BOTH, 1 hop): rack-1, ups-a, ups-b, srv-1.
+    await report(s, ['feed-a', 'svc-web', 'srv-1', 'rack-2', 'rack-1', 'ups-b']);
+    expect((await down.data()).assetStateChanged.assetId).toBe('rack-1');
+    expect((await up.data()).assetStateChanged.assetId).toBe('srv-1');
+    expect((await up.data()).assetStateChanged.assetId).toBe('rack-1');
+    expect((await up.data()).assetStateChanged.assetId).toBe('ups-b');
+    expect((await around.data()).assetStateChanged.assetId).toBe('srv-1');
+    expect((await around.data()).assetStateChanged.assetId).toBe('rack-1');
+    expect((await around.data()).assetStateChanged.assetId).toBe('ups-b');
+
+    // ups-a now also feeds rack-2: rack-2 joins the downstream neighbourhood.
+    expect((await s.gql(RELATE, { input: [{ from: 'ups-a', to: 'rack-2', type: 'FEEDS' }] })).errors).toBeUndefined();
+    await stateReady(s, down, 'rack-2');
+
+    // A structural relationship is not a dependency: it changes nothing.
+    expect((await s.gql(RELATE, { input: [{ from: 'rack-1', to: 'feed-a', type: 'CONNECTS_TO' }] })).errors).toBeUndefined();
+
+    // Unrelated again: rack-2 leaves it.
+    expect((await s.gql(UNRELATE, { input: [{ from: 'ups-a', to: 'rack-2', type: 'FEEDS' }] })).data.unrelate).toBe(1);
+    await sleep(500);
+    await report(s, ['rack-2', 'feed-a', 'rack-1']);
+    expect((await down.data()).assetStateChanged.assetId).toBe('rack-1');
+  });
+
+  it('resolves each event with fresh loaders: relationships made between events show up', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const sub = c.subscribe<any>(`subscription { assetStateChanged(ids: ["rack-2"]) {
+      assetId observedAt asset { id relationships { type from { id kind } } dependencies { asset { id } } } } }`);
+    await sub.until(async () => (await report(s, ['rack-2']))[0], (d, at) => d.assetStateChanged.observedAt === at);
+    await report(s, ['rack-2']);
+    expect((await sub.data()).assetStateChanged.asset).toEqual({ id: 'rack-2', relationships: [], dependencies: [] });
+    await s.gql(RELATE, { input: [{ from: 'ups-b', to: 'rack-2', type: 'FEEDS' }] });
+    await report(s, ['rack-2']);
+    expect((await sub.data()).assetStateChanged.asset).toEqual({
+      id: 'rack-2',
+      relationships: [{ type: 'FEEDS', from: { id: 'ups-b', kind: 'UPS' } }],
+      dependencies: [{ asset: { id: 'ups-b' } }],
+    });
+  });
+
+  it('validates its arguments like the rest of the API', async () => {
+    const s = await server({ MAX_TRAVERSAL_DEPTH: '5' });
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ ids: ['has space'] }, 'BAD_USER_INPUT', 'ids[0]'],
+      [{ ids: [] }, 'BAD_USER_INPUT', 'ids'],
+      [{ kinds: ['Rack', 'Toaster'] }, 'BAD_USER_INPUT', 'kinds[1]'],
+      [{ within: { root: 'ghost' } }, 'NOT_FOUND', 'within.root'],
+      [{ within: { root: 'ups-a', maxDepth: 6 } }, 'BAD_USER_INPUT', 'within.maxDepth'],
+    ];
+    for (const [variables, code, field] of cases) {
+      const sub = c.subscribe<StateEvent>(STATE_SUB, variables);
+      const result = await sub.next();
+      expect(result.errors?.[0]).toMatchObject({ extensions: { code, field } });
+      expect(result.errors?.[0].message).toContain(field);
+      await sub.settled();
+      expect(sub.completed).toBe(true);
+    }
+  });
+});
+
+describe('topologyChanged', () => {
+  it('reports assets and relationships created, updated and deleted, with both endpoints', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const sub = c.subscribe<TopologyEvent>(TOPOLOGY_SUB);
+    await topologyReady(s, sub);
+    const next = async () => (await sub.data()).topologyChanged;
+
+    await s.gql(UPSERT, { input: [{ id: 'pdu-1', kind: 'PDU' }, { id: 'ups-a', kind: 'UPS' }] }); // ups-a unchanged: no event
+    const created = await next();
+    expect(created).toMatchObject({ change: 'ASSET_UPSERTED', asset: { id: 'pdu-1', kind: 'PDU' }, relationship: null });
+    expect(Date.parse(created.at)).toBeGreaterThan(0);
+    await s.gql(UPSERT, { input: [{ id: 'pdu-1', kind: 'PDU', name: 'PDU 1' }] });
+    expect(await next()).toMatchObject({ change: 'ASSET_UPSERTED', asset: { id: 'pdu-1', kind: 'PDU' } });
+
+    await s.gql(RELATE, { input: [{ from: 'ups-b', to: 'pdu-1', type: 'FEEDS', properties: { redundancyGroup: 'g1' } }, { from: 'pdu-1', to: 'rack-2', type: 'FEEDS' }] });
+    expect(await next()).toMatchObject({
+      change: 'RELATIONSHIP_UPSERTED',
+      asset: null,
+      relationship: { type: 'FEEDS', from: { id: 'ups-b', kind: 'UPS' }, to: { id: 'pdu-1', kind: 'PDU' }, properties: { redundancyGroup: 'g1' } },
+    });
+    expect(await next()).toMatchObject({ change: 'RELATIONSHIP_UPSERTED', relationship: { from: { id: 'pdu-1', kind: 'PDU' }, to: { id: 'rack-2', kind: 'Rack' } } });
+
+    // Unrelating a relationship that does not exist publishes nothing.
+    await s.gql(UNRELATE, { input: [{ from: 'ups-b', to: 'pdu-1', type: 'FEEDS' }, { from: 'ups-b', to: 'rack-2', type: 'FEEDS' }] });
+    expect(await next()).toMatchObject({
+      change: 'RELATIONSHIP_DELETED',
+      relationship: { type: 'FEEDS', from: { id: 'ups-b', kind: 'UPS' }, to: { id: 'pdu-1', kind: 'PDU' }, properties: { redundancyGroup: 'g1' } },
+    });
+
+    // Deleting an asset removes its relationships: each is reported, then the asset.
+    await s.gql(RELATE, { input: [{ from: 'ups-a', to: 'pdu-1', type: 'FEEDS' }] });
+    await next();
+    expect((await s.gql(DELETE, { ids: ['pdu-1', 'ghost'] })).data.deleteAssets).toBe(1);
+    const deleted = [await next(), await next(), await next()];
+    expect(deleted.slice(0, 2).map((e) => [e.change, e.relationship.from.id, e.relationship.to.id, e.relationship.to.kind]).sort()).toEqual([
+      ['RELATIONSHIP_DELETED', 'pdu-1', 'rack-2', 'Rack'],
+      ['RELATIONSHIP_DELETED', 'ups-a', 'pdu-1', 'PDU'],
+    ]);
+    expect(deleted[2]).toMatchObject({ change: 'ASSET_DELETED', asset: { id: 'pdu-1', kind: 'PDU' } });
+
+    // A bulk import publishes what it wrote, not what it rejected.
+    const imported = await s.gql(
+      `mutation($assets: [AssetInput!], $relationships: [RelationshipInput!]) {
+        importTopology(assets: $assets, relationships: $relationships) { assets { written rejected } relationships { written rejected } } }`,
+      {
+        assets: [{ id: 'crah-1', kind: 'CRAH' }, { id: 'bad', kind: 'Toaster' }],
+        relationships: [{ from: 'crah-1', to: 'rack-1', type: 'COOLS' }, { from: 'crah-1', to: 'ghost', type: 'COOLS' }],
+      },
+    );
+    expect(imported.data.importTopology).toEqual({ assets: { written: 1, rejected: 1 }, relationships: { written: 1, rejected: 1 } });
+    expect(await next()).toMatchObject({ change: 'ASSET_UPSERTED', asset: { id: 'crah-1', kind: 'CRAH' } });
+    expect(await next()).toMatchObject({ change: 'RELATIONSHIP_UPSERTED', relationship: { type: 'COOLS', from: { id: 'crah-1', kind: 'CRAH' }, to: { id: 'rack-1', kind: 'Rack' } } });
+
+    // Nothing else was published in between.
+    await s.gql(UPSERT, { input: [{ id: 'last', kind: 'Site' }] });
+    expect(await next()).toMatchObject({ change: 'ASSET_UPSERTED', asset: { id: 'last' } });
+  });
+});
+
+describe('limits', () => {
+  it('refuses a subscription beyond WS_MAX_SUBSCRIPTIONS with an error, keeping the others', async () => {
+    const s = await server({ WS_MAX_SUBSCRIPTIONS: '2' });
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const a = c.subscribe<StateEvent>(STATE_SUB, { ids: ['rack-1'] });
+    const b = c.subscribe<TopologyEvent>(TOPOLOGY_SUB);
+    const extra = c.subscribe<StateEvent>(STATE_SUB);
+    await extra.settled();
+    expect(extra.error).toEqual([expect.objectContaining({ message: expect.stringContaining('WS_MAX_SUBSCRIPTIONS'), extensions: expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS', limit: 2 }) })]);
+
+    await stateReady(s, a, 'rack-1');
+    await topologyReady(s, b);
+    // The limit counts subscriptions at once: after one ends, another may start.
+    b.unsubscribe();
+    const again = c.subscribe<StateEvent>(STATE_SUB, { ids: ['ups-a'] });
+    await stateReady(s, again, 'ups-a');
+  });
+
+  it.each([
+    ['unsent bytes', { WS_MAX_BUFFERED_BYTES: '65536' }, /^slow consumer: more than 65536 bytes unsent \(WS_MAX_BUFFERED_BYTES\)$/],
+    ['queued events', { WS_MAX_QUEUED_EVENTS: '5', WS_MAX_BUFFERED_BYTES: String(1024 ** 3) }, /^slow consumer: more than 5 events waiting to be sent \(WS_MAX_QUEUED_EVENTS\)$/],
+  ])('disconnects a consumer that stops reading (1008, too many %s) instead of buffering for it', async (_, env, reason) => {
+    const s = await server(env);
+    await seedPowerChain(s);
+    // Big events (the asset's properties come with each) fill the socket buffers quickly.
+    const properties = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`blob${i}`, 'x'.repeat(10_000)]));
+    await s.gql(UPSERT, { input: [{ id: 'rack-1', kind: 'Rack', properties }] });
+    const serverSockets: Socket[] = [];
+    s.app.server.httpServer.on('upgrade', (_req, socket: Socket) => serverSockets.push(socket));
+
+    const slow = await connect(s);
+    const sub = slow.subscribe<StateEvent>(`subscription { assetStateChanged(ids: ["rack-1"]) { assetId observedAt asset { properties } } }`);
+    await stateReady(s, sub, 'rack-1');
+    const healthy = await connect(s);
+    const other = healthy.subscribe<StateEvent>(STATE_SUB, { ids: ['ups-a'] });
+    await stateReady(s, other, 'ups-a');
+
+    // The client stops reading; events pile up until the server's own buffer holds data.
+    slow.socket().pause();
+    const serverSide = serverSockets[0];
+    let sent = 0;
+    while (serverSide.writableLength === 0 && sent < 2000) {
+      await report(s, ['rack-1']);
+      sent++;
+    }
+    expect(serverSide.writableLength).toBeGreaterThan(0);
+    // A few more events than the limits allow.
+    for (let i = 0; i < 7; i++) await report(s, ['rack-1']);
+
+    // Reading again, the client finds the close frame behind what was already sent.
+    slow.socket().resume();
+    const closed = await slow.closed;
+    expect(closed.code).toBe(1008);
+    expect(closed.reason).toMatch(reason);
+
+    // Other connections are not affected.
+    await report(s, ['ups-a']);
+    expect((await other.data()).assetStateChanged.assetId).toBe('ups-a');
+  });
+
+  it('closes a connection that sends a message above WS_MAX_PAYLOAD_BYTES (1009)', async () => {
+    const s = await server({ WS_MAX_PAYLOAD_BYTES: '2048' });
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const c = await connect(s);
+      const sub = c.subscribe<StateEvent>(STATE_SUB, { ids: Array.from({ length: 200 }, (_, i) => `asset-${i}`) });
+      const closed = await c.closed;
+      expect(closed.code).toBe(1009);
+      await sub.settled();
+      expect(sub.error).toBeTruthy();
+
+      // Messages under the limit are fine.
+      const ok = await connect(s);
+      const small = ok.subscribe<TopologyEvent>(TOPOLOGY_SUB);
+      await topologyReady(s, small);
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+});
