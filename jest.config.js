@@ -5,5 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 30000,
+  // Tests close what they open; this is a safety net so that a leaked socket can never hang CI.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/skip-notice-reporter.js'],
 };

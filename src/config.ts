@@ -25,6 +25,47 @@ export interface Config {
   maxBatchRecords: number;
   /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: string;
+  /** Redis for pub/sub across API instances; unset = in-process pub/sub. */
+  redisUrl?: string;
+  state: {
+    /** How far in the future `observedAt` may be. Default 300 s. */
+    maxFutureSkewMs: number;
+    /** How long a seen eventId makes a repeat a DUPLICATE. Default 24 h. */
+    eventRetentionMs: number;
+    /** Rejected reports kept in the quarantine. Default 10000. */
+    quarantineMax: number;
+    /** An asset is stale after its kind's expected interval times this. Default 3. */
+    staleFactor: number;
+  };
+  ingest: {
+    /** Largest body POST /ingest accepts. Default 50 MB. */
+    maxBodyBytes: number;
+  };
+  scenarios: {
+    /** BullMQ queue name (on REDIS_URL). Default twin-scenarios. */
+    queueName: string;
+    /** Attempts per job, the first included. Default 3. */
+    attempts: number;
+    /** First retry delay, doubling each time. Default 1000 ms. */
+    backoffMs: number;
+    /** Most Monte Carlo samples a RELIABILITY run may ask for. Default 100000. */
+    maxSamples: number;
+    /** Samples when a RELIABILITY run does not say. Default 10000. */
+    defaultSamples: number;
+    /** Jobs one worker process (or the in-process runner) runs at once. Default 2. */
+    workerConcurrency: number;
+    /** Job lock; a killed worker's job is retried once it expires. Default 30000 ms. */
+    lockDurationMs: number;
+  };
+  subscriptions: {
+    /** Concurrent subscriptions one WebSocket connection may hold. Default 50. */
+    maxPerConnection: number;
+    /** Largest WebSocket message accepted from a client. Default 1 MB. */
+    maxPayloadBytes: number;
+    /** Unsent bytes (or events) a subscriber may fall behind before it is disconnected. Default 4 MB / 1000 events. */
+    maxBufferedBytes: number;
+    maxQueuedEvents: number;
+  };
 }
 
 /** Absolute ceiling on traversal depth, whatever the configuration says. */
@@ -65,7 +106,35 @@ export function loadConfig(env: Env = process.env): Config {
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 10_000),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
     logLevel,
+    redisUrl: env.REDIS_URL || undefined,
+    state: {
+      maxFutureSkewMs: integer(env, 'STATE_MAX_FUTURE_SKEW_SECONDS', 300, 0, 86_400) * 1000,
+      eventRetentionMs: integer(env, 'STATE_EVENT_RETENTION_HOURS', 24, 1, 24 * 90) * 3_600_000,
+      quarantineMax: integer(env, 'QUARANTINE_MAX', 10_000, 1, 10_000_000),
+      staleFactor: integer(env, 'STALE_FACTOR', 3, 1, 1000),
+    },
+    ingest: {
+      maxBodyBytes: integer(env, 'INGEST_MAX_BYTES', 50 * 1024 * 1024, 1024, 2 ** 31),
+    },
+    scenarios: {
+      queueName: env.SCENARIO_QUEUE || 'twin-scenarios',
+      attempts: integer(env, 'SCENARIO_ATTEMPTS', 3, 1, 100),
+      backoffMs: integer(env, 'SCENARIO_BACKOFF_MS', 1000, 0, 3_600_000),
+      maxSamples: integer(env, 'SCENARIO_MAX_SAMPLES', 100_000, 1, 100_000_000),
+      defaultSamples: integer(env, 'SCENARIO_DEFAULT_SAMPLES', 10_000, 1, 100_000_000),
+      workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 2, 1, 64),
+      lockDurationMs: integer(env, 'SCENARIO_LOCK_MS', 30_000, 1000, 3_600_000),
+    },
+    subscriptions: {
+      maxPerConnection: integer(env, 'WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
+      maxPayloadBytes: integer(env, 'WS_MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      maxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxQueuedEvents: integer(env, 'WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
+    },
   };
+  if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {
+    throw new Error(`REDIS_URL must start with redis:// or rediss://, got "${config.redisUrl}"`);
+  }
   if (env.NEO4J_URI) {
     if (!/^(neo4j|bolt)(\+s|\+ssc)?:\/\//.test(env.NEO4J_URI)) {
       throw new Error(`NEO4J_URI must start with neo4j://, neo4j+s://, bolt:// or bolt+s://, got "${env.NEO4J_URI}"`);

@@ -1,17 +1,14 @@
+import { createApp } from './app';
 import { loadConfig } from './config';
 import { seedDemoTwin } from './demo/demo-twin';
-import { createGraphStore } from './graph/create-graph-store';
 import { createLogger } from './logger';
-import { indexModel, loadTwinModel } from './model/twin-model';
-import { createTwinServer } from './server/create-server';
 
-/** `npm start`: configuration from the environment, the store, the demo twin when empty, the server. */
+/** `npm start`: configuration from the environment, the app, the demo twin when empty, listen. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const model = indexModel(loadTwinModel(config.twinModel));
-  const store = createGraphStore(config, model);
-  await store.init();
+  const app = await createApp(config, { logger });
+  const { store, model } = app.services;
   logger.info({ backend: store.backend, model: `${model.model.name}@${model.model.version}` }, 'graph store ready');
 
   if (config.seedDemo && (await store.countAssets({})) === 0) {
@@ -19,8 +16,7 @@ async function main(): Promise<void> {
     logger.info({ assets: report.assets.written, relationships: report.relationships.written }, 'seeded the demo twin');
   }
 
-  const server = await createTwinServer({ store, model, config, logger });
-  const url = await server.listen();
+  const url = await app.listen();
   logger.info({ url }, 'twin graph API listening');
   process.stdout.write(banner(url));
 
@@ -29,8 +25,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await server.stop();
-    await store.close();
+    await app.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

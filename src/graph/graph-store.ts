@@ -10,7 +10,12 @@ import type {
   RelationshipKey,
   RelationshipRecord,
   RelationshipWrite,
+  RejectedReport,
+  StateApplied,
+  StateWrite,
+  StoredRejectedReport,
 } from './types';
+import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from './scenario-types';
 
 /**
  * The storage port. Both adapters (Neo4j, embedded SQLite) implement it and pass the same
@@ -73,4 +78,54 @@ export interface GraphStore {
    * Only FORWARD and REVERSE types count; `types` narrows them further.
    */
   dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]>;
+
+  /**
+   * Apply validated state reports in one transaction, in order, and return one outcome each.
+   * Per metric, last writer wins by `observedAt`: a metric moves only when the report is newer
+   * than the stored observation. A report that moves at least one metric is ACCEPTED (the asset's
+   * version goes up and `status` follows the `status` metric); one that moves none is STALE; a
+   * report whose `eventId` was seen within `eventRetentionMs` (in this batch or before) is
+   * DUPLICATE; an unknown asset is REJECTED. Safe under concurrent batches for the same asset.
+   */
+  applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]>;
+
+  /** Add rejected reports to the quarantine, then drop the oldest beyond `keep`. */
+  quarantine(reports: RejectedReport[], keep: number): Promise<void>;
+
+  /** Quarantined reports, newest first; `after` is the id of the last report of the previous page. */
+  listQuarantine(limit: number, after?: string): Promise<{ reports: StoredRejectedReport[]; hasNextPage: boolean }>;
+
+  /**
+   * Create a scenario run. With an `idempotencyKey` already used by another run, nothing is
+   * created and that run is returned instead (`created: false`).
+   */
+  createRun(run: ScenarioRunRecord): Promise<{ run: ScenarioRunRecord; created: boolean }>;
+
+  /** Runs by id, aligned with `ids` (null where missing). */
+  getRuns(ids: string[]): Promise<(ScenarioRunRecord | null)[]>;
+
+  /** Runs newest first (by submittedAt, then id); `after` is the id of the last run of the previous page. */
+  listRuns(filter: ScenarioRunFilter, limit: number, after?: string): Promise<{ runs: ScenarioRunRecord[]; hasNextPage: boolean }>;
+
+  /**
+   * Change a run, only while its status is one of `fromStatuses` (so a cancelled run never turns
+   * RUNNING again). Returns the run after the change, or null when the status did not allow it.
+   */
+  updateRun(id: string, patch: ScenarioRunPatch, fromStatuses: string[]): Promise<ScenarioRunRecord | null>;
+
+  /** Remove a run and its results (a submission whose job could not be enqueued). */
+  deleteRun(id: string): Promise<void>;
+
+  /**
+   * Write results of one run idempotently: one result per (run, asset), a repeat replaces it.
+   * Writes only while the run is RUNNING (checked in the same transaction, so a cancelled run
+   * never gets results); returns false, writing nothing, otherwise.
+   */
+  writeResults(runId: string, results: SimulationResultRecord[]): Promise<boolean>;
+
+  /** A run's results by asset id; `after` is the asset id of the last result of the previous page. */
+  listResults(runId: string, limit: number, after?: string): Promise<{ results: SimulationResultRecord[]; hasNextPage: boolean; totalCount: number }>;
+
+  /** For each asset, its `last` results from the newest runs, newest first. */
+  resultsForAssets(assetIds: string[], last: number): Promise<Map<string, SimulationResultRecord[]>>;
 }

@@ -1,5 +1,5 @@
 import type { GraphStore } from './graph-store';
-import type { DependencyEdge, DependencySide, Hop } from './types';
+import type { AssetCursor, AssetRecord, DependencyEdge, DependencySide, GraphSnapshot, Hop } from './types';
 
 /**
  * Traversals written once over the GraphStore primitives, so both adapters behave alike.
@@ -111,4 +111,51 @@ export async function loadImpactEdges(store: GraphStore, failed: string[], opts:
   const consumers = [...region.keys()].filter((id) => region.get(id)!.depth > 0);
   if (consumers.length === 0) return [];
   return store.dependencyEdges(consumers, 'UPSTREAM', opts.types);
+}
+
+/** Assets fetched per store call when loading a snapshot. */
+const SNAPSHOT_BATCH = 5000;
+
+/**
+ * The subgraph a scenario runs on: the `roots` and every asset within `maxDepth` dependency
+ * hops of them (upstream and downstream), or, without roots, the whole twin; with all dependency
+ * edges between those assets. Loaded in batches, never one asset at a time.
+ */
+export async function loadSnapshot(store: GraphStore, scope: { roots?: string[]; maxDepth: number }): Promise<GraphSnapshot> {
+  const ids = scope.roots ? await regionIds(store, scope.roots, scope.maxDepth) : await allAssetIds(store);
+  const assets = new Map<string, AssetRecord>();
+  const edges: DependencyEdge[] = [];
+  for (let i = 0; i < ids.length; i += SNAPSHOT_BATCH) {
+    const chunk = ids.slice(i, i + SNAPSHOT_BATCH);
+    for (const asset of await store.getAssets(chunk)) if (asset) assets.set(asset.id, asset);
+  }
+  for (let i = 0; i < ids.length; i += SNAPSHOT_BATCH) {
+    const chunk = ids.slice(i, i + SNAPSHOT_BATCH);
+    for (const edge of await store.dependencyEdges(chunk, 'UPSTREAM')) if (assets.has(edge.supplier)) edges.push(edge);
+  }
+  return { assets, edges };
+}
+
+async function regionIds(store: GraphStore, roots: string[], maxDepth: number): Promise<string[]> {
+  const expandBoth: Expand = async (frontier) => {
+    const [up, down] = await Promise.all([
+      dependencyExpand(store, 'UPSTREAM')(frontier),
+      dependencyExpand(store, 'DOWNSTREAM')(frontier),
+    ]);
+    return new Map(frontier.map((id) => [id, [...new Set([...(up.get(id) ?? []), ...(down.get(id) ?? [])])].sort()]));
+  };
+  const [visited] = await bfs([roots], maxDepth, expandBoth);
+  return [...visited.keys()].sort();
+}
+
+async function allAssetIds(store: GraphStore): Promise<string[]> {
+  const ids: string[] = [];
+  let after: AssetCursor | undefined;
+  for (;;) {
+    const page = await store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after, limit: SNAPSHOT_BATCH });
+    ids.push(...page.assets.map((a) => a.id));
+    if (!page.hasNextPage) return ids;
+    const last = page.assets[page.assets.length - 1];
+    after = { value: last.id, id: last.id };
+  }
 }

@@ -11,7 +11,10 @@ export interface AssetRecord {
   name: string | null;
   properties: Properties;
   /** Latest live values per metric (filled by state ingestion). */
-  state: Record<string, unknown>;
+  state: Record<string, Scalar>;
+  /** When each metric in `state` was observed (ISO-8601). */
+  stateObservedAt: Record<string, string>;
+  /** The latest `status` metric, or null when none was reported. */
   status: string | null;
   version: number;
   createdAt: string;
@@ -113,4 +116,39 @@ export interface Hop {
 export interface GraphSnapshot {
   assets: Map<string, AssetRecord>;
   edges: DependencyEdge[];
+}
+
+/** A state report that passed validation, as the store applies it. */
+export interface StateWrite {
+  assetId: string;
+  /** ISO-8601, UTC, milliseconds. */
+  observedAt: string;
+  values: Record<string, Scalar>;
+  eventId?: string;
+}
+
+export type ReportOutcome = 'ACCEPTED' | 'DUPLICATE' | 'STALE' | 'REJECTED';
+
+/** What applying one StateWrite did. */
+export interface StateApplied {
+  outcome: ReportOutcome;
+  reason?: string;
+  /** ACCEPTED only: the metrics this report moved forward, with their new values. */
+  changed?: Record<string, Scalar>;
+  /** ACCEPTED only: the asset after the report. */
+  asset?: AssetRecord;
+}
+
+/** A report refused at ingestion, kept in the bounded quarantine. */
+export interface RejectedReport {
+  receivedAt: string;
+  assetId: string | null;
+  reason: string;
+  /** The record as received (may be unparseable text for a malformed NDJSON line). */
+  record: unknown;
+}
+
+export interface StoredRejectedReport extends RejectedReport {
+  /** Position in the quarantine; newer reports have larger ids. */
+  id: string;
 }

@@ -1,6 +1,9 @@
 import type { Config } from '../config';
 import type { GraphStore } from '../graph/graph-store';
+import type { StateIngestor } from '../live/state-ingestor';
+import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
+import type { ScenarioService } from '../sim-queue/scenario-service';
 import type { ModelIndex } from '../model/twin-model';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -10,6 +13,9 @@ export interface RequestContext {
   model: ModelIndex;
   config: Config;
   logger: Logger;
+  pubsub: PubSub;
+  ingestor: StateIngestor;
+  scenarios: ScenarioService;
   loaders: Loaders;
 }
 

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GraphStore } from '../graph/graph-store';
 import { reachable } from '../graph/traversal';
+import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import type { AssetRecord, DependencySide, Direction, Hop, RelationshipRecord } from '../graph/types';
 
 /**
@@ -11,6 +12,9 @@ export interface Loaders {
   asset: DataLoader<string, AssetRecord | null>;
   relationships(direction: Direction, types?: string[]): DataLoader<string, RelationshipRecord[]>;
   reachable(side: DependencySide, maxDepth: number, types?: string[]): DataLoader<string, Hop[]>;
+  run: DataLoader<string, ScenarioRunRecord | null>;
+  /** An asset's results from its newest succeeded runs. */
+  scenarioResults(last: number): DataLoader<string, SimulationResultRecord[]>;
 }
 
 /** One loader per distinct set of arguments, made on first use. */
@@ -30,6 +34,13 @@ export function createLoaders(store: GraphStore): Loaders {
     relationships: memo((direction: Direction, types?: string[]) =>
       new DataLoader(async (ids: readonly string[]) => {
         const byId = await store.relationshipsOf([...ids], direction, types);
+        return ids.map((id) => byId.get(id) ?? []);
+      }),
+    ),
+    run: new DataLoader((ids) => store.getRuns([...ids])),
+    scenarioResults: memo((last: number) =>
+      new DataLoader(async (ids: readonly string[]) => {
+        const byId = await store.resultsForAssets([...ids], last);
         return ids.map((id) => byId.get(id) ?? []);
       }),
     ),

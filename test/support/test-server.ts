@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config';
 import type { GraphStore } from '../../src/graph/graph-store';
-import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
+import { createApp, type App } from '../../src/app';
 import { createLogger } from '../../src/logger';
-import { indexModel, loadTwinModel, type ModelIndex } from '../../src/model/twin-model';
-import { createTwinServer } from '../../src/server/create-server';
+import type { ModelIndex } from '../../src/model/twin-model';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -15,6 +14,7 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestServer {
   url: string;
+  app: App;
   store: GraphStore;
   model: ModelIndex;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
@@ -28,16 +28,13 @@ export interface TestServer {
 export async function startTestServer(opts: { env?: Record<string, string>; wrapStore?: (s: GraphStore) => GraphStore } = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'twin-api-'));
   const config: Config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
-  const model = indexModel(loadTwinModel(config.twinModel));
-  const inner = new SqliteGraphStore(path.join(dir, 'twin.sqlite'), model);
-  await inner.init();
-  const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
-  const server = await createTwinServer({ store, model, config, logger: createLogger('silent') });
-  const url = await server.listen();
+  const app = await createApp(config, { logger: createLogger('silent'), wrapStore: opts.wrapStore });
+  const url = await app.listen();
   return {
     url,
-    store,
-    model,
+    app,
+    store: app.services.store,
+    model: app.services.model,
     async gql(query, variables) {
       const res = await fetch(url, {
         method: 'POST',
@@ -47,8 +44,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; wrap
       return (await res.json()) as GraphQLResponse;
     },
     async stop() {
-      await server.stop();
-      await inner.close();
+      await app.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,10 @@
 import { int, type Integer } from 'neo4j-driver';
-import { badInput, notFound } from '../../errors';
+import { badInput, DomainError, notFound } from '../../errors';
 import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model';
 import { RESERVED_PROPERTY_KEYS } from '../../model/validate';
-import { applyAssetWrite } from '../asset-merge';
+import { applyAssetWrite, applyStateWrite } from '../asset-merge';
 import type { GraphStore } from '../graph-store';
+import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
 import type {
   AssetFilter,
   AssetListQuery,
@@ -20,13 +21,28 @@ import type {
   RelationshipKey,
   RelationshipRecord,
   RelationshipWrite,
+  RejectedReport,
   Scalar,
+  StateApplied,
+  StateWrite,
+  StoredRejectedReport,
 } from '../types';
 import { CypherExecutor, type CypherRunner, type Neo4jConnection, type Row } from './cypher-executor';
 import { CypherQueries, type CypherQuery } from './cypher-files';
 
 /** Schema statements applied, in this order, by `init()`; each is idempotent (IF NOT EXISTS). */
-export const NEO4J_SCHEMA_QUERIES = ['schema-asset-id-unique', 'schema-asset-kind-index', 'schema-asset-name-index'] as const;
+export const NEO4J_SCHEMA_QUERIES = [
+  'schema-asset-id-unique',
+  'schema-asset-kind-index',
+  'schema-asset-name-index',
+  'schema-state-event-id-unique',
+  'schema-state-event-seen-index',
+  'schema-rejected-report-id-unique',
+  'schema-scenario-run-id-unique',
+  'schema-scenario-run-idempotency-key-unique',
+  'schema-scenario-run-submitted-index',
+  'schema-simulation-result-key-unique',
+] as const;
 
 /** Every query file this adapter runs (`cypher/<name>.cypher`), loaded when it is constructed. */
 export const NEO4J_QUERY_NAMES = [
@@ -42,6 +58,25 @@ export const NEO4J_QUERY_NAMES = [
   'relationship-delete',
   'relationships-from',
   'relationships-to',
+  'state-lock',
+  'state-events-seen',
+  'state-events-record',
+  'state-events-prune',
+  'state-save',
+  'quarantine-add',
+  'quarantine-trim',
+  'quarantine-page',
+  'scenario-run-create',
+  'scenario-run-create-idempotent',
+  'scenario-runs-get',
+  'scenario-run-page',
+  'scenario-run-update',
+  'scenario-run-delete',
+  'scenario-run-lock',
+  'simulation-results-write',
+  'simulation-results-page',
+  'simulation-results-count',
+  'simulation-results-for-assets',
 ] as const;
 
 export type Neo4jQueryName = (typeof NEO4J_QUERY_NAMES)[number];
@@ -68,11 +103,12 @@ function toNeo4jValue(value: PropertyValue): unknown {
   return value;
 }
 
-function parseState(raw: unknown): Record<string, unknown> {
+/** A JSON object kept as a string property (`_state`, `_stateObservedAt`); {} when absent or unreadable. */
+function parseJsonMap<T>(raw: unknown): Record<string, T> {
   if (typeof raw !== 'string' || raw === '') return {};
   try {
     const parsed = JSON.parse(raw) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, T>) : {};
   } catch {
     return {};
   }
@@ -89,8 +125,9 @@ function toAsset(node: Record<string, unknown>): AssetRecord {
     kind: node.kind as string,
     name: (node.name as string | null | undefined) ?? null,
     properties,
-    state: parseState(node._state),
-    status: (node.status as string | null | undefined) ?? null,
+    state: parseJsonMap<Scalar>(node._state),
+    stateObservedAt: parseJsonMap<string>(node._stateObservedAt),
+    status: typeof node.status === 'string' ? node.status : null,
     version: typeof node.version === 'number' ? node.version : 0,
     createdAt: node.createdAt as string,
     updatedAt: node.updatedAt as string,
@@ -126,12 +163,167 @@ function nodeChanges(before: AssetRecord | null, after: AssetRecord): Record<str
     createdAt: after.createdAt,
     updatedAt: after.updatedAt,
   };
-  for (const [key, value] of Object.entries(after.properties)) changes[key] = toNeo4jValue(value);
+  // Store keys (status, `_state`, `_stateObservedAt`...) are never user properties: an upsert
+  // must not write or clear them.
+  for (const [key, value] of Object.entries(after.properties)) {
+    if (!isStoreKey(key)) changes[key] = toNeo4jValue(value);
+  }
   for (const key of Object.keys(before?.properties ?? {})) {
-    if (!(key in after.properties)) changes[key] = null;
+    if (!(key in after.properties) && !isStoreKey(key)) changes[key] = null;
   }
   return changes;
 }
+
+/** The node properties state-save writes for an asset a state batch moved. */
+function stateChanges(after: AssetRecord): Record<string, unknown> {
+  return {
+    _state: JSON.stringify(after.state),
+    _stateObservedAt: JSON.stringify(after.stateObservedAt),
+    status: after.status,
+    version: int(after.version),
+    updatedAt: after.updatedAt,
+  };
+}
+
+/** Most expired state events one state-events-prune call deletes. */
+const PRUNE_LIMIT = 10_000;
+/** How often (at most) a store prunes expired state events while it keeps up. */
+const PRUNE_INTERVAL_MS = 10_000;
+
+/** Width of the zero-padded parts of a quarantine id, so that ids compare as strings in time order. */
+const QUARANTINE_MS_DIGITS = 15;
+const QUARANTINE_SEQ_DIGITS = 6;
+
+/**
+ * Quarantine ids: `<ms since epoch, 15 digits>-<sequence within that ms, 6 digits>-<random>`.
+ * Compared as strings they sort by time; within one process strictly in creation order (the
+ * clock reading never goes backwards here), across processes unique thanks to the random part.
+ */
+export class QuarantineIdSource {
+  private lastMs = 0;
+  private seq = 0;
+
+  next(nowMs: number = Date.now()): string {
+    if (nowMs > this.lastMs) {
+      this.lastMs = nowMs;
+      this.seq = 0;
+    } else if (++this.seq >= 10 ** QUARANTINE_SEQ_DIGITS) {
+      this.lastMs += 1;
+      this.seq = 0;
+    }
+    const random = Math.floor(Math.random() * 36 ** 8).toString(36).padStart(8, '0');
+    return `${String(this.lastMs).padStart(QUARANTINE_MS_DIGITS, '0')}-${String(this.seq).padStart(QUARANTINE_SEQ_DIGITS, '0')}-${random}`;
+  }
+}
+
+/** A whole number as a Neo4j Integer (seeds, counters, depths), so it stays an integer there. */
+const whole = (n: number | null | undefined): unknown => (typeof n === 'number' && Number.isSafeInteger(n) ? int(n) : (n ?? null));
+
+/** Most simulation results one simulation-results-write statement takes. */
+const RESULT_BATCH = 1_000;
+
+/** The node properties of a new ScenarioRun (scenario-run-create): summary and input as JSON strings. */
+function runProperties(run: ScenarioRunRecord): Record<string, unknown> {
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    progress: run.progress,
+    seed: whole(run.seed),
+    error: run.error ?? null,
+    submittedAt: run.submittedAt,
+    startedAt: run.startedAt ?? null,
+    finishedAt: run.finishedAt ?? null,
+    summary: run.summary === null || run.summary === undefined ? null : JSON.stringify(run.summary),
+    input: JSON.stringify(run.input),
+    idempotencyKey: run.idempotencyKey ?? null,
+    engineVersion: run.engineVersion ?? null,
+    modelVersion: run.modelVersion ?? null,
+    inputHash: run.inputHash ?? null,
+    attempts: whole(run.attempts),
+  };
+}
+
+/** Every field a ScenarioRunPatch may set (checked complete by the compiler). */
+const RUN_PATCH_FIELDS: Record<keyof ScenarioRunPatch, true> = {
+  status: true,
+  progress: true,
+  error: true,
+  startedAt: true,
+  finishedAt: true,
+  summary: true,
+  engineVersion: true,
+  modelVersion: true,
+  inputHash: true,
+  attempts: true,
+};
+
+/** The properties scenario-run-update sets: given fields only (undefined = keep), null removes. */
+function runChanges(patch: ScenarioRunPatch): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const key of Object.keys(RUN_PATCH_FIELDS) as (keyof ScenarioRunPatch)[]) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    if (key === 'summary') changes.summary = value === null ? null : JSON.stringify(value);
+    else if (key === 'attempts') changes.attempts = whole(value as number | null);
+    else changes[key] = value;
+  }
+  return changes;
+}
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/** A JSON string property back to its value; null when absent. */
+function parseJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return null;
+  return JSON.parse(raw) as unknown;
+}
+
+/** A run's map projection (see scenario-runs-get.cypher) as a ScenarioRunRecord. */
+function toRun(map: Record<string, unknown>): ScenarioRunRecord {
+  return {
+    id: map.id as string,
+    kind: map.kind as ScenarioRunRecord['kind'],
+    status: map.status as ScenarioRunRecord['status'],
+    progress: numberOrNull(map.progress) ?? 0,
+    seed: numberOrNull(map.seed) ?? 0,
+    error: stringOrNull(map.error),
+    submittedAt: map.submittedAt as string,
+    startedAt: stringOrNull(map.startedAt),
+    finishedAt: stringOrNull(map.finishedAt),
+    summary: parseJson(map.summary) as ScenarioRunRecord['summary'],
+    input: parseJson(map.input) as ScenarioRunRecord['input'],
+    idempotencyKey: stringOrNull(map.idempotencyKey),
+    engineVersion: stringOrNull(map.engineVersion),
+    modelVersion: stringOrNull(map.modelVersion),
+    inputHash: stringOrNull(map.inputHash),
+    attempts: numberOrNull(map.attempts) ?? 0,
+  };
+}
+
+/** A result's map projection (see simulation-results-page.cypher) as a SimulationResultRecord. */
+function toResult(map: Record<string, unknown>): SimulationResultRecord {
+  return {
+    runId: map.runId as string,
+    assetId: map.assetId as string,
+    state: stringOrNull(map.state) as SimulationResultRecord['state'],
+    depth: numberOrNull(map.depth),
+    cause: stringOrNull(map.cause),
+    availability: numberOrNull(map.availability),
+    availabilityLow: numberOrNull(map.availabilityLow),
+    availabilityHigh: numberOrNull(map.availabilityHigh),
+    loadKw: numberOrNull(map.loadKw),
+    utilization: numberOrNull(map.utilization),
+    overloaded: typeof map.overloaded === 'boolean' ? map.overloaded : null,
+  };
+}
+
+/**
+ * The unique key of a result node, one per (run, asset). Run ids are generated by the API and
+ * never contain `|`, so the key is unambiguous whatever the asset id.
+ */
+export const simulationResultKey = (runId: string, assetId: string) => `${runId}|${assetId}`;
 
 /** Filter parameters shared by asset-page and asset-count (see the header of asset-count.cypher). */
 function filterParams(filter: AssetFilter): Record<string, unknown> {
@@ -167,8 +359,16 @@ function sortKey(sort: AssetSort): string | null {
 
 /**
  * The Neo4j GraphStore. Assets are `(:Asset {id, kind, name, status, version, createdAt,
- * updatedAt, ...user properties})` with live state as the JSON string `_state`; relationships
- * are native typed relationships carrying their properties (plus `_createdAt`, `_updatedAt`).
+ * updatedAt, ...user properties})` with live state as the JSON strings `_state` (metric -> value)
+ * and `_stateObservedAt` (metric -> observation time); `status` is native so filters use it.
+ * Relationships are native typed relationships carrying their properties (plus `_createdAt`,
+ * `_updatedAt`). Received state event ids are `(:StateEvent {id, seenAt})`; the quarantine is
+ * `(:RejectedReport {id, receivedAt, assetId, reason, record})` with `record` as JSON.
+ * Scenarios are `(:ScenarioRun {id, kind, status, progress, seed, error, submittedAt, startedAt,
+ * finishedAt, summary, input, idempotencyKey, engineVersion, modelVersion, inputHash, attempts})`
+ * with `summary` and `input` as JSON, and `-[:HAS_RESULT]->(:SimulationResult {key, runId, assetId,
+ * state, depth, cause, availability, availabilityLow, availabilityHigh, loadKw, utilization,
+ * overloaded})-[:FOR]->(:Asset)`; results go with their run and with their asset.
  * Every statement is a named file in `cypher/`; every batch is one statement (UNWIND) or one
  * transaction. Behaviour matches the embedded SQLite store (the contract suite runs both).
  */
@@ -178,6 +378,9 @@ export class Neo4jGraphStore implements GraphStore {
   private readonly queries: CypherQueries;
   private readonly pageQueries: { asc: CypherQuery; desc: CypherQuery };
   private readonly mergeQueries = new Map<string, CypherQuery>();
+  private readonly quarantineIds = new QuarantineIdSource();
+  /** When the next state-events-prune may run (Date.now() scale); 0 = at the next batch. */
+  private nextPruneAt = 0;
 
   constructor(
     connection: Neo4jConnection,
@@ -216,7 +419,8 @@ export class Neo4jGraphStore implements GraphStore {
 
   async upsertAssets(writes: AssetWrite[]): Promise<AssetRecord[]> {
     if (writes.length === 0) return [];
-    const ids = [...new Set(writes.map((w) => w.id))];
+    // Sorted: the same lock order as applyState, so concurrent batches queue rather than deadlock.
+    const ids = [...new Set(writes.map((w) => w.id))].sort();
     return this.executor.writeTransaction(async (tx) => {
       const now = iso();
       // Lock (and create bare) every asset of the batch, then merge in TypeScript exactly as the
@@ -391,5 +595,223 @@ export class Neo4jGraphStore implements GraphStore {
       ...forwardRows.map((row) => ({ supplier: row.fromId as string, consumer: row.toId as string, relationship: toRelationship(row) })),
       ...reverseRows.map((row) => ({ supplier: row.toId as string, consumer: row.fromId as string, relationship: toRelationship(row) })),
     ];
+  }
+
+  async applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]> {
+    if (reports.length === 0) return [];
+    const ids = [...new Set(reports.map((r) => r.assetId))].sort();
+    const eventIds = [...new Set(reports.flatMap((r) => (r.eventId === undefined ? [] : [r.eventId])))];
+    const outcomes = await this.executor.writeTransaction(async (tx) => {
+      // One clock reading per attempt (the driver may retry the body) for the write time and the horizon.
+      const nowMs = Date.now();
+      const now = new Date(nowMs).toISOString();
+      const horizon = new Date(nowMs - opts.eventRetentionMs).toISOString();
+      // Lock the batch's existing assets first (never creating one), then read which events were
+      // seen: a concurrent batch for the same asset has committed its events by the time we get the lock.
+      const stored = new Map<string, AssetRecord>();
+      for (const row of await tx.run(this.q('state-lock'), { ids })) {
+        const asset = toAsset(row.asset as Record<string, unknown>);
+        stored.set(asset.id, asset);
+      }
+      const seen = new Set(
+        eventIds.length === 0 ? [] : (await tx.run(this.q('state-events-seen'), { eventIds, horizon })).map((row) => row.eventId as string),
+      );
+      // The same merge as the embedded store, report by report in input order.
+      const current = new Map(stored);
+      const recorded = new Set<string>();
+      const results = reports.map((report): StateApplied => {
+        if (report.eventId !== undefined && (recorded.has(report.eventId) || seen.has(report.eventId))) {
+          return { outcome: 'DUPLICATE', reason: `event ${report.eventId} was already received` };
+        }
+        const before = current.get(report.assetId);
+        if (!before) return { outcome: 'REJECTED', reason: `unknown asset "${report.assetId}"` };
+        if (report.eventId !== undefined) recorded.add(report.eventId);
+        const applied = applyStateWrite(before, report, now);
+        if (!applied) return { outcome: 'STALE', reason: 'every metric already has a newer or equal observation' };
+        current.set(report.assetId, applied.asset);
+        return { outcome: 'ACCEPTED', changed: applied.changed, asset: applied.asset };
+      });
+      if (stored.size > 0) {
+        const rows = [...stored.keys()].map((id) => {
+          const after = current.get(id)!;
+          return { id, changes: after === stored.get(id) ? {} : stateChanges(after) };
+        });
+        await tx.run(this.q('state-save'), { rows });
+      }
+      if (recorded.size > 0) await tx.run(this.q('state-events-record'), { eventIds: [...recorded], now });
+      return results;
+    });
+    await this.pruneStateEvents(opts.eventRetentionMs);
+    return outcomes;
+  }
+
+  /**
+   * Delete expired state events, outside the batch transaction: expiry is already exact in
+   * state-events-seen, so this is housekeeping, and doing it in every batch transaction would make
+   * concurrent batches for different assets queue on the same expiring events. Runs at most every
+   * PRUNE_INTERVAL_MS while it keeps up (at once again when a call hit its limit); a failure only
+   * postpones it.
+   */
+  private async pruneStateEvents(eventRetentionMs: number): Promise<void> {
+    const nowMs = Date.now();
+    if (nowMs < this.nextPruneAt) return;
+    this.nextPruneAt = nowMs + PRUNE_INTERVAL_MS;
+    try {
+      const [row] = await this.executor.write(this.q('state-events-prune'), {
+        horizon: new Date(nowMs - eventRetentionMs).toISOString(),
+        limit: int(PRUNE_LIMIT),
+      });
+      if (((row?.pruned as number) ?? 0) >= PRUNE_LIMIT) this.nextPruneAt = 0;
+    } catch {
+      // Best effort (e.g. a concurrent prune of the same events): the next interval tries again.
+    }
+  }
+
+  async quarantine(reports: RejectedReport[], keep: number): Promise<void> {
+    const rows = reports.map((r) => ({
+      id: this.quarantineIds.next(),
+      receivedAt: r.receivedAt,
+      assetId: r.assetId,
+      reason: r.reason,
+      record: JSON.stringify(r.record ?? null),
+    }));
+    await this.executor.writeTransaction(async (tx) => {
+      if (rows.length > 0) await tx.run(this.q('quarantine-add'), { reports: rows });
+      await tx.run(this.q('quarantine-trim'), { keep: int(Math.max(0, Math.floor(keep))) });
+    });
+  }
+
+  async listQuarantine(limit: number, after?: string): Promise<{ reports: StoredRejectedReport[]; hasNextPage: boolean }> {
+    const size = Math.max(0, Math.floor(limit));
+    const rows = await this.executor.read(this.q('quarantine-page'), { after: after ?? null, limit: int(size + 1) });
+    return {
+      reports: rows.slice(0, size).map((row) => {
+        const report = row.report as Record<string, unknown>;
+        return {
+          id: report.id as string,
+          receivedAt: report.receivedAt as string,
+          assetId: (report.assetId as string | null | undefined) ?? null,
+          reason: report.reason as string,
+          record: parseRecord(report.record),
+        };
+      }),
+      hasNextPage: rows.length > size,
+    };
+  }
+
+  async createRun(run: ScenarioRunRecord): Promise<{ run: ScenarioRunRecord; created: boolean }> {
+    const params = { run: runProperties(run) };
+    if (run.idempotencyKey === null || run.idempotencyKey === undefined) {
+      const [row] = await this.executor.write(this.q('scenario-run-create'), params);
+      return { run: toRun(row.run as Record<string, unknown>), created: true };
+    }
+    const create = async () => {
+      const [row] = await this.executor.write(this.q('scenario-run-create-idempotent'), params);
+      return { run: toRun(row.run as Record<string, unknown>), created: row.created === true };
+    };
+    try {
+      return await create();
+    } catch (err) {
+      // The MERGE on the constrained key is race-safe; should a concurrent submission with the
+      // same key still surface as a constraint violation, the retry finds its run. A run id
+      // already in use fails again and stays a CONFLICT.
+      if (err instanceof DomainError && err.code === 'CONFLICT') return create();
+      throw err;
+    }
+  }
+
+  async getRuns(ids: string[]): Promise<(ScenarioRunRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.executor.read(this.q('scenario-runs-get'), { ids: [...new Set(ids)] });
+    const byId = new Map(rows.map((row) => {
+      const run = toRun(row.run as Record<string, unknown>);
+      return [run.id, run];
+    }));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async listRuns(filter: ScenarioRunFilter, limit: number, after?: string): Promise<{ runs: ScenarioRunRecord[]; hasNextPage: boolean }> {
+    const size = Math.max(0, Math.floor(limit));
+    const rows = await this.executor.read(this.q('scenario-run-page'), {
+      statuses: filter.statuses ?? null,
+      kinds: filter.kinds ?? null,
+      after: after ?? null,
+      limit: int(size + 1),
+    });
+    return { runs: rows.slice(0, size).map((row) => toRun(row.run as Record<string, unknown>)), hasNextPage: rows.length > size };
+  }
+
+  async updateRun(id: string, patch: ScenarioRunPatch, fromStatuses: string[]): Promise<ScenarioRunRecord | null> {
+    const [row] = await this.executor.write(this.q('scenario-run-update'), { id, fromStatuses, changes: runChanges(patch) });
+    return row?.applied === true ? toRun(row.run as Record<string, unknown>) : null;
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    await this.executor.write(this.q('scenario-run-delete'), { id });
+  }
+
+  async writeResults(runId: string, results: SimulationResultRecord[]): Promise<boolean> {
+    // One row per asset, the last one given winning, sorted by asset id so that concurrent
+    // writers lock the shared Asset nodes in the same order. Each record's own runId is not consulted.
+    const byAsset = new Map<string, SimulationResultRecord>();
+    for (const r of results) byAsset.set(r.assetId, r);
+    const rows = [...byAsset.values()]
+      .sort((x, y) => (x.assetId < y.assetId ? -1 : x.assetId > y.assetId ? 1 : 0))
+      .map((r) => ({
+        key: simulationResultKey(runId, r.assetId),
+        assetId: r.assetId,
+        values: {
+          state: r.state ?? null,
+          depth: whole(r.depth),
+          cause: r.cause ?? null,
+          availability: r.availability ?? null,
+          availabilityLow: r.availabilityLow ?? null,
+          availabilityHigh: r.availabilityHigh ?? null,
+          loadKw: r.loadKw ?? null,
+          utilization: r.utilization ?? null,
+          overloaded: r.overloaded ?? null,
+        },
+      }));
+    return this.executor.writeTransaction(async (tx) => {
+      // The run's status under its lock: a cancel committed before is seen, a later one waits.
+      const [run] = await tx.run(this.q('scenario-run-lock'), { runId });
+      if (run?.status !== 'RUNNING') return false;
+      for (let i = 0; i < rows.length; i += RESULT_BATCH) {
+        await tx.run(this.q('simulation-results-write'), { runId, results: rows.slice(i, i + RESULT_BATCH) });
+      }
+      return true;
+    });
+  }
+
+  async listResults(runId: string, limit: number, after?: string): Promise<{ results: SimulationResultRecord[]; hasNextPage: boolean; totalCount: number }> {
+    const size = Math.max(0, Math.floor(limit));
+    const [rows, [count]] = await this.executor.readTransaction(async (tx) => [
+      await tx.run(this.q('simulation-results-page'), { runId, after: after ?? null, limit: int(size + 1) }),
+      await tx.run(this.q('simulation-results-count'), { runId }),
+    ]);
+    return {
+      results: rows.slice(0, size).map((row) => toResult(row.result as Record<string, unknown>)),
+      hasNextPage: rows.length > size,
+      totalCount: (count?.total as number) ?? 0,
+    };
+  }
+
+  async resultsForAssets(assetIds: string[], last: number): Promise<Map<string, SimulationResultRecord[]>> {
+    const out = new Map<string, SimulationResultRecord[]>(assetIds.map((id) => [id, []]));
+    const keep = Math.min(Math.floor(last), Number.MAX_SAFE_INTEGER);
+    if (out.size === 0 || !(keep > 0)) return out;
+    const rows = await this.executor.read(this.q('simulation-results-for-assets'), { assetIds: [...out.keys()], last: int(keep) });
+    for (const row of rows) out.get(row.assetId as string)?.push(toResult(row.result as Record<string, unknown>));
+    return out;
+  }
+}
+
+/** A quarantined record back from its JSON string (kept as the raw string if it is not JSON). */
+function parseRecord(raw: unknown): unknown {
+  if (typeof raw !== 'string') return null;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
   }
 }

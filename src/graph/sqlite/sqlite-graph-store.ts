@@ -18,9 +18,15 @@ import type {
   RelationshipKey,
   RelationshipRecord,
   RelationshipWrite,
+  RejectedReport,
   Scalar,
+  StateApplied,
+  StateWrite,
+  StoredRejectedReport,
 } from '../types';
-import { applyAssetWrite } from '../asset-merge';
+import { applyAssetWrite, applyStateWrite } from '../asset-merge';
+import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
+import { SCENARIO_SCHEMA, SqliteScenarios } from './sqlite-scenarios';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS assets (
@@ -29,6 +35,7 @@ CREATE TABLE IF NOT EXISTS assets (
   name TEXT,
   properties TEXT NOT NULL DEFAULT '{}',
   state TEXT NOT NULL DEFAULT '{}',
+  state_observed_at TEXT NOT NULL DEFAULT '{}',
   status TEXT,
   version INTEGER NOT NULL,
   created_at TEXT NOT NULL,
@@ -45,7 +52,24 @@ CREATE TABLE IF NOT EXISTS relationships (
   PRIMARY KEY (from_id, type, to_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relationships_to ON relationships (to_id, type);
+CREATE TABLE IF NOT EXISTS state_events (
+  event_id TEXT PRIMARY KEY,
+  seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state_events_seen ON state_events (seen_at);
+CREATE TABLE IF NOT EXISTS quarantine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  received_at TEXT NOT NULL,
+  asset_id TEXT,
+  reason TEXT NOT NULL,
+  record TEXT NOT NULL
+);
 `;
+
+/** Columns added after the first release, for stores created before them. */
+const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
+  ['assets', 'state_observed_at', "TEXT NOT NULL DEFAULT '{}'"],
+];
 
 interface AssetRow {
   id: string;
@@ -53,6 +77,7 @@ interface AssetRow {
   name: string | null;
   properties: string;
   state: string;
+  state_observed_at: string;
   status: string | null;
   version: number;
   created_at: string;
@@ -66,6 +91,13 @@ interface RelationshipRow {
   properties: string;
 }
 
+/**
+ * Quarantine ids as the port hands them out: the row id zero-padded to a fixed width, so that
+ * ids compare in insertion order as strings too ("…0010" > "…0009"), like the Neo4j adapter's.
+ */
+const QUARANTINE_ID_DIGITS = 16;
+const quarantineId = (rowId: number) => String(rowId).padStart(QUARANTINE_ID_DIGITS, '0');
+
 /** `x IN (SELECT value FROM json_each(?))` takes a whole id list as one parameter. */
 const IN_LIST = 'IN (SELECT value FROM json_each(?))';
 
@@ -77,7 +109,8 @@ const toAsset = (row: AssetRow): AssetRecord => ({
   kind: row.kind,
   name: row.name,
   properties: JSON.parse(row.properties) as Properties,
-  state: JSON.parse(row.state) as Record<string, unknown>,
+  state: JSON.parse(row.state) as Record<string, Scalar>,
+  stateObservedAt: JSON.parse(row.state_observed_at) as Record<string, string>,
   status: row.status,
   version: row.version,
   createdAt: row.created_at,
@@ -95,6 +128,7 @@ const toRelationship = (row: RelationshipRow): RelationshipRecord => ({
 export class SqliteGraphStore implements GraphStore {
   readonly backend = 'sqlite';
   private db!: Database.Database;
+  private scenarios!: SqliteScenarios;
 
   constructor(
     /** Path of the database file; its folder is created when missing. */
@@ -109,7 +143,15 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    // Another process (an import, a second API) may hold the write lock for a moment.
+    this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(SCENARIO_SCHEMA);
+    this.scenarios = new SqliteScenarios(this.db);
+    for (const [table, column, definition] of ADDED_COLUMNS) {
+      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -134,7 +176,7 @@ export class SqliteGraphStore implements GraphStore {
         save.run({ ...after, properties: JSON.stringify(after.properties) });
         return after;
       }),
-    )();
+    ).immediate();
   }
 
   async deleteAssets(ids: string[]): Promise<number> {
@@ -262,6 +304,123 @@ export class SqliteGraphStore implements GraphStore {
       }
     });
     return edges;
+  }
+
+  async applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]> {
+    const db = this.db;
+    // One clock reading for the write time and the retention horizon, so that an event recorded
+    // in this batch is always within the horizon this batch checks against.
+    const nowMs = Date.now();
+    const now = new Date(nowMs).toISOString();
+    const selectAsset = db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?');
+    const seenEvent = db.prepare<[string, string], { n: number }>('SELECT 1 AS n FROM state_events WHERE event_id = ? AND seen_at >= ?');
+    const recordEvent = db.prepare('INSERT OR REPLACE INTO state_events (event_id, seen_at) VALUES (?, ?)');
+    const saveState = db.prepare(
+      `UPDATE assets SET state = @state, state_observed_at = @stateObservedAt, status = @status,
+         version = @version, updated_at = @updatedAt WHERE id = @id`,
+    );
+    const horizon = new Date(nowMs - opts.eventRetentionMs).toISOString();
+    // IMMEDIATE: take the write lock before reading, so concurrent writers cannot interleave.
+    return db.transaction(() => {
+      db.prepare('DELETE FROM state_events WHERE seen_at < ?').run(horizon);
+      const current = new Map<string, AssetRecord>();
+      // Event ids recorded by this batch: a repeat within the batch is a duplicate whatever the retention.
+      const batchEvents = new Set<string>();
+      const outcomes = reports.map((report): StateApplied => {
+        if (report.eventId !== undefined && (batchEvents.has(report.eventId) || seenEvent.get(report.eventId, horizon))) {
+          return { outcome: 'DUPLICATE', reason: `event ${report.eventId} was already received` };
+        }
+        let before = current.get(report.assetId);
+        if (!before) {
+          const row = selectAsset.get(report.assetId);
+          if (!row) return { outcome: 'REJECTED', reason: `unknown asset "${report.assetId}"` };
+          before = toAsset(row);
+        }
+        if (report.eventId !== undefined) {
+          batchEvents.add(report.eventId);
+          recordEvent.run(report.eventId, now);
+        }
+        const applied = applyStateWrite(before, report, now);
+        if (!applied) return { outcome: 'STALE', reason: 'every metric already has a newer or equal observation' };
+        current.set(report.assetId, applied.asset);
+        return { outcome: 'ACCEPTED', changed: applied.changed, asset: applied.asset };
+      });
+      for (const asset of current.values()) {
+        saveState.run({
+          id: asset.id,
+          state: JSON.stringify(asset.state),
+          stateObservedAt: JSON.stringify(asset.stateObservedAt),
+          status: asset.status,
+          version: asset.version,
+          updatedAt: asset.updatedAt,
+        });
+      }
+      return outcomes;
+    }).immediate();
+  }
+
+  async quarantine(reports: RejectedReport[], keep: number): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO quarantine (received_at, asset_id, reason, record) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of reports) insert.run(r.receivedAt, r.assetId, r.reason, JSON.stringify(r.record ?? null));
+      // Exact whatever gaps the ids have: everything older than the `keep`-th newest goes.
+      this.db
+        .prepare('DELETE FROM quarantine WHERE id <= (SELECT id FROM quarantine ORDER BY id DESC LIMIT 1 OFFSET ?)')
+        .run(Math.max(0, Math.floor(keep)));
+    })();
+  }
+
+  async listQuarantine(limit: number, after?: string): Promise<{ reports: StoredRejectedReport[]; hasNextPage: boolean }> {
+    // A cursor that is not one of our ids (they are all digits) positions nowhere: an empty page.
+    if (after !== undefined && !/^\d+$/.test(after)) return { reports: [], hasNextPage: false };
+    const position = after === undefined ? null : Number(after);
+    const rows = this.db
+      .prepare<[number | null, number | null, number], { id: number; received_at: string; asset_id: string | null; reason: string; record: string }>(
+        'SELECT * FROM quarantine WHERE (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?',
+      )
+      .all(position, position, limit + 1);
+    return {
+      reports: rows.slice(0, limit).map((row) => ({
+        id: quarantineId(row.id),
+        receivedAt: row.received_at,
+        assetId: row.asset_id,
+        reason: row.reason,
+        record: JSON.parse(row.record) as unknown,
+      })),
+      hasNextPage: rows.length > limit,
+    };
+  }
+
+  async createRun(run: ScenarioRunRecord) {
+    return this.scenarios.createRun(run);
+  }
+
+  async getRuns(ids: string[]) {
+    return this.scenarios.getRuns(ids);
+  }
+
+  async listRuns(filter: ScenarioRunFilter, limit: number, after?: string) {
+    return this.scenarios.listRuns(filter, limit, after);
+  }
+
+  async updateRun(id: string, patch: ScenarioRunPatch, fromStatuses: string[]) {
+    return this.scenarios.updateRun(id, patch, fromStatuses);
+  }
+
+  async deleteRun(id: string) {
+    this.scenarios.deleteRun(id);
+  }
+
+  async writeResults(runId: string, results: SimulationResultRecord[]) {
+    return this.scenarios.writeResults(runId, results);
+  }
+
+  async listResults(runId: string, limit: number, after?: string) {
+    return this.scenarios.listResults(runId, limit, after);
+  }
+
+  async resultsForAssets(assetIds: string[], last: number) {
+    return this.scenarios.resultsForAssets(assetIds, last);
   }
 }
 

@@ -1,0 +1,60 @@
+import type { Config } from './config';
+import { createGraphStore } from './graph/create-graph-store';
+import type { GraphStore } from './graph/graph-store';
+import { createPubSub } from './live/create-pubsub';
+import { StateIngestor } from './live/state-ingestor';
+import { createLogger, type Logger } from './logger';
+import { indexModel, loadTwinModel } from './model/twin-model';
+import type { AppServices } from './resolvers/context';
+import { createTwinServer, type TwinServer } from './server/create-server';
+import { createScenarioQueue } from './sim-queue/create-scenario-queue';
+import type { ScenarioQueue } from './sim-queue/scenario-queue';
+import { ScenarioService } from './sim-queue/scenario-service';
+
+export interface App {
+  services: AppServices;
+  queue: ScenarioQueue;
+  server: TwinServer;
+  /** Start listening; resolves to the GraphQL URL. */
+  listen(): Promise<string>;
+  /** Drain HTTP and WebSocket, then close pub/sub and the store. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Put a layer around the store (tests count or fail calls with it). */
+  wrapStore?: (store: GraphStore) => GraphStore;
+}
+
+/** The composition root: model, store, pub/sub, ingestion and the server, from one Config. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const model = indexModel(loadTwinModel(config.twinModel));
+  const inner = createGraphStore(config, model);
+  await inner.init();
+  const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
+  const pubsub = await createPubSub(config, logger);
+  const ingestor = new StateIngestor(store, model, pubsub, config.state, logger);
+  const queue = createScenarioQueue(config, { store, model, pubsub, logger });
+  const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
+  const services: AppServices = { store, model, config, logger, pubsub, ingestor, scenarios };
+  const server = await createTwinServer(services);
+  return {
+    services,
+    queue,
+    server,
+    listen: () => server.listen(),
+    async stop() {
+      // Each part closes even when an earlier one fails (e.g. Redis already gone).
+      for (const [part, close] of [
+        ['server', () => server.stop()],
+        ['queue', () => queue.close()],
+        ['pubsub', () => pubsub.close()],
+        ['store', () => inner.close()],
+      ] as const) {
+        await close().catch((err: unknown) => logger.error({ err, part }, 'error while stopping'));
+      }
+    },
+  };
+}

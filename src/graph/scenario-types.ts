@@ -1,0 +1,69 @@
+/** Scenario runs and their results, as stored through the GraphStore. */
+
+export type ScenarioKind = 'IMPACT' | 'RELIABILITY' | 'LOAD';
+export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export type ImpactState = 'DOWN' | 'AT_RISK';
+
+export interface LoadFactor {
+  assetId?: string;
+  kind?: string;
+  factor: number;
+}
+
+/** What a caller asked for, after validation and defaults. */
+export interface ScenarioInput {
+  kind: ScenarioKind;
+  /** Scope: these assets plus `maxDepth` dependency hops both ways; absent = the whole twin. */
+  roots?: string[];
+  maxDepth?: number;
+  failed: string[];
+  loadFactors: LoadFactor[];
+  /** RELIABILITY only. */
+  samples?: number;
+  seed: number;
+}
+
+export interface ScenarioRunRecord {
+  id: string;
+  kind: ScenarioKind;
+  status: RunStatus;
+  /** 0 to 1. */
+  progress: number;
+  seed: number;
+  error: string | null;
+  submittedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary: Record<string, unknown> | null;
+  input: ScenarioInput;
+  idempotencyKey: string | null;
+  /** Reproducibility: engine and model versions and a hash of the input subgraph. */
+  engineVersion: string | null;
+  modelVersion: string | null;
+  inputHash: string | null;
+  /** How many times a worker started this run. */
+  attempts: number;
+}
+
+/** Fields a status change may set. */
+export type ScenarioRunPatch = Partial<Pick<ScenarioRunRecord,
+  'status' | 'progress' | 'error' | 'startedAt' | 'finishedAt' | 'summary' | 'engineVersion' | 'modelVersion' | 'inputHash' | 'attempts'>>;
+
+export interface SimulationResultRecord {
+  runId: string;
+  assetId: string;
+  state: ImpactState | null;
+  depth: number | null;
+  cause: string | null;
+  availability: number | null;
+  availabilityLow: number | null;
+  availabilityHigh: number | null;
+  loadKw: number | null;
+  utilization: number | null;
+  overloaded: boolean | null;
+}
+
+export interface ScenarioRunFilter {
+  statuses?: RunStatus[];
+  kinds?: ScenarioKind[];
+}

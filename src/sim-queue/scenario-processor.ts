@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../errors';
+import type { GraphStore } from '../graph/graph-store';
+import type { ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
+import { loadSnapshot } from '../graph/traversal';
+import type { GraphSnapshot } from '../graph/types';
+import { CHANNELS, type PubSub } from '../live/pubsub';
+import type { Logger } from '../logger';
+import type { ModelIndex } from '../model/twin-model';
+import { runEngineInThread } from './run-engine-in-thread';
+
+export interface ProcessorDeps {
+  store: GraphStore;
+  model: ModelIndex;
+  pubsub: PubSub;
+  logger: Logger;
+  /** Least time between two progress writes (and cancellation checks). Default 500 ms. */
+  progressIntervalMs?: number;
+}
+
+/** Which attempt this is, so the last failure can mark the run FAILED. */
+export interface Attempt {
+  number: number;
+  max: number;
+}
+
+/** A failure retrying cannot fix: the run is marked FAILED at once. */
+export class PermanentRunError extends Error {}
+
+/** Results written per store transaction. */
+const RESULT_BATCH = 2000;
+/** Share of progress for the engine; writing results takes the rest. */
+const ENGINE_SHARE = 0.9;
+const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/**
+ * One scenario job, shared by the BullMQ worker and the in-process runner. At-least-once safe:
+ * a finished run is left alone, a run found RUNNING (its worker died) starts over, and results
+ * are upserted per (run, asset), so a retry never duplicates them. Moves QUEUED → RUNNING →
+ * SUCCEEDED, or FAILED on the last attempt; stops when the run is CANCELLED meanwhile.
+ */
+export async function processScenarioRun(runId: string, deps: ProcessorDeps, attempt: Attempt): Promise<void> {
+  const { store } = deps;
+  const update = async (patch: ScenarioRunPatch, from: string[]) => {
+    const run = await store.updateRun(runId, patch, from);
+    if (run) await deps.pubsub.publish(CHANNELS.scenario, [run]).catch((err) => deps.logger.warn({ err, runId }, 'could not publish run update'));
+    return run;
+  };
+  const [stored] = await store.getRuns([runId]);
+  if (!stored) throw new PermanentRunError(`scenario run ${runId} does not exist`);
+  if (FINISHED.includes(stored.status)) return;
+  const run = await update(
+    { status: 'RUNNING', startedAt: stored.startedAt ?? new Date().toISOString(), attempts: stored.attempts + 1, progress: 0, error: null },
+    ['QUEUED', 'RUNNING'],
+  );
+  if (!run) return; // cancelled before it started
+  const log = deps.logger.child({ runId, kind: run.kind, attempt: attempt.number });
+  try {
+    await execute(run, deps, update, log);
+  } catch (err) {
+    const permanent = err instanceof PermanentRunError || (err instanceof DomainError && err.code === 'BAD_USER_INPUT');
+    const message = err instanceof Error ? err.message : String(err);
+    if (permanent || attempt.number >= attempt.max) {
+      log.error({ err }, 'scenario run failed');
+      await update({ status: 'FAILED', error: message, finishedAt: new Date().toISOString() }, ['RUNNING', 'QUEUED']);
+      if (permanent) throw new PermanentRunError(message);
+    } else {
+      log.warn({ err }, 'scenario attempt failed; it will be retried');
+      await update({ status: 'QUEUED', error: `attempt ${attempt.number} of ${attempt.max} failed: ${message}; retrying` }, ['RUNNING']);
+    }
+    throw err;
+  }
+}
+
+type Update = (patch: ScenarioRunPatch, from: string[]) => Promise<ScenarioRunRecord | null>;
+
+async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Update, log: Logger): Promise<void> {
+  const snapshot = await loadSnapshot(deps.store, { roots: run.input.roots, maxDepth: run.input.maxDepth ?? 0 });
+  const missing = [...(run.input.roots ?? []), ...run.input.failed].filter((id) => !snapshot.assets.has(id));
+  if (missing.length) throw new PermanentRunError(`assets no longer exist: ${missing.join(', ')}`);
+  const inputHash = hashInput(run, snapshot);
+
+  // Progress is written (and cancellation noticed) at most once per interval.
+  const interval = deps.progressIntervalMs ?? 500;
+  let lastWrite = 0;
+  let cancelled = false;
+  let pending: Promise<unknown> = Promise.resolve();
+  const engine = runEngineInThread(run.input, snapshot, (fraction) => {
+    const now = Date.now();
+    if (now - lastWrite < interval) return;
+    lastWrite = now;
+    pending = pending.then(async () => {
+      if (!(await update({ progress: fraction * ENGINE_SHARE }, ['RUNNING']))) {
+        cancelled = true;
+        engine.stop();
+      }
+    });
+  });
+  const output = await engine.output;
+  await pending;
+  if (cancelled || !output.complete) {
+    log.info('scenario run stopped: cancelled');
+    return;
+  }
+
+  const results: SimulationResultRecord[] = output.results.map((r) => ({ ...r, runId: run.id }));
+  for (let i = 0; i < results.length; i += RESULT_BATCH) {
+    if (!(await deps.store.writeResults(run.id, results.slice(i, i + RESULT_BATCH)))) return; // cancelled meanwhile
+    const progress = ENGINE_SHARE + ((1 - ENGINE_SHARE) * Math.min(results.length, i + RESULT_BATCH)) / results.length;
+    if (!(await update({ progress }, ['RUNNING']))) return; // cancelled while writing
+  }
+  await update(
+    {
+      status: 'SUCCEEDED',
+      progress: 1,
+      error: null,
+      finishedAt: new Date().toISOString(),
+      summary: output.summary,
+      engineVersion: output.engineVersion,
+      modelVersion: `${deps.model.model.name}@${deps.model.model.version}`,
+      inputHash,
+    },
+    ['RUNNING'],
+  );
+  log.info({ results: results.length }, 'scenario run succeeded');
+}
+
+/**
+ * A hash of what the engine saw: the scenario input and the snapshot in a canonical order
+ * (asset ids, kinds, properties; edges), so equal hashes mean the same inputs.
+ */
+export function hashInput(run: Pick<ScenarioRunRecord, 'input'>, snapshot: GraphSnapshot): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(run.input));
+  for (const id of [...snapshot.assets.keys()].sort()) {
+    const a = snapshot.assets.get(id)!;
+    hash.update(JSON.stringify([a.id, a.kind, Object.entries(a.properties).sort(([x], [y]) => (x < y ? -1 : 1))]));
+  }
+  const edges = snapshot.edges
+    .map((e) => JSON.stringify([e.supplier, e.consumer, e.relationship.type, Object.entries(e.relationship.properties).sort(([x], [y]) => (x < y ? -1 : 1))]))
+    .sort();
+  for (const e of edges) hash.update(e);
+  return hash.digest('hex');
+}

@@ -1,0 +1,148 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Config } from '../config';
+import { badInput, DomainError, notFound } from '../errors';
+import type { GraphStore } from '../graph/graph-store';
+import type { LoadFactor, ScenarioInput, ScenarioKind, ScenarioRunRecord } from '../graph/scenario-types';
+import { CHANNELS, type PubSub } from '../live/pubsub';
+import type { Logger } from '../logger';
+import type { ModelIndex } from '../model/twin-model';
+import { checkAssetId, checkKind } from '../model/validate';
+import type { ScenarioQueue } from './scenario-queue';
+
+/** A scenario as submitted (GraphQL's ScenarioInput). */
+export interface ScenarioRequest {
+  kind: ScenarioKind;
+  roots?: readonly string[] | null;
+  maxDepth?: number | null;
+  failed?: readonly string[] | null;
+  loadFactors?: readonly { assetId?: string | null; kind?: string | null; factor: number }[] | null;
+  samples?: number | null;
+  seed?: number | null;
+  idempotencyKey?: string | null;
+}
+
+const MAX_FACTOR = 1000;
+const MAX_IDEMPOTENCY_KEY = 200;
+
+/**
+ * Submitting and cancelling scenario runs. Everything is validated before a run exists; a run is
+ * created QUEUED and enqueued, and when the queue is unreachable the run is removed again, so no
+ * QUEUED run is left without a job.
+ */
+export class ScenarioService {
+  constructor(
+    private readonly store: GraphStore,
+    private readonly model: ModelIndex,
+    private readonly queue: ScenarioQueue,
+    private readonly pubsub: PubSub,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  async submit(request: ScenarioRequest): Promise<ScenarioRunRecord> {
+    const input = await this.validate(request);
+    const key = request.idempotencyKey ?? null;
+    if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
+      throw badInput(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`, { field: 'input.idempotencyKey' });
+    }
+    const { run, created } = await this.store.createRun({
+      id: randomUUID(),
+      kind: input.kind,
+      status: 'QUEUED',
+      progress: 0,
+      seed: input.seed,
+      error: null,
+      submittedAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      summary: null,
+      input,
+      idempotencyKey: key,
+      engineVersion: null,
+      modelVersion: null,
+      inputHash: null,
+      attempts: 0,
+    });
+    if (!created) {
+      if (!sameRequest(run.input, input, request.seed != null)) {
+        throw new DomainError('CONFLICT', `idempotencyKey "${key}" was already used for a different scenario (run ${run.id})`, { runId: run.id });
+      }
+      return run;
+    }
+    try {
+      await this.queue.enqueue(run.id);
+    } catch (err) {
+      await this.store.deleteRun(run.id).catch((e) => this.logger.error({ err: e, runId: run.id }, 'could not remove an unqueued run'));
+      throw err;
+    }
+    await this.publish(run);
+    return run;
+  }
+
+  async cancel(id: string): Promise<ScenarioRunRecord> {
+    const [run] = await this.store.getRuns([id]);
+    if (!run) throw notFound(`no scenario run with id "${id}"`, { field: 'id' });
+    if (run.status === 'CANCELLED') return run;
+    const cancelled = await this.store.updateRun(id, { status: 'CANCELLED', finishedAt: new Date().toISOString() }, ['QUEUED', 'RUNNING']);
+    if (!cancelled) {
+      const [now] = await this.store.getRuns([id]);
+      if (now?.status === 'CANCELLED') return now;
+      throw new DomainError('CONFLICT', `scenario run ${id} already finished (${now?.status ?? run.status})`, { status: now?.status ?? run.status });
+    }
+    // A queued job is dropped; a running one notices the status at its next progress check.
+    await this.queue.removeWaiting(id).catch((err) => this.logger.warn({ err, runId: id }, 'could not remove a cancelled job'));
+    await this.publish(cancelled);
+    return cancelled;
+  }
+
+  private publish(run: ScenarioRunRecord): Promise<void> {
+    return this.pubsub.publish(CHANNELS.scenario, [run]).catch((err) => this.logger.warn({ err, runId: run.id }, 'could not publish run update'));
+  }
+
+  private async validate(r: ScenarioRequest): Promise<ScenarioInput> {
+    const field = (name: string) => `input.${name}`;
+    const ids = (list: readonly string[] | null | undefined, name: string) => [...new Set((list ?? []).map((id, i) => checkAssetId(id, `${field(name)}[${i}]`)))];
+    const roots = r.roots ? ids(r.roots, 'roots') : undefined;
+    const failed = ids(r.failed, 'failed');
+    if (roots && roots.length === 0) throw badInput('input.roots: give at least one root, or leave roots out for the whole twin', { field: field('roots') });
+    if (r.maxDepth != null && !roots) throw badInput('input.maxDepth: only applies with roots', { field: field('maxDepth') });
+    const cap = this.config.maxTraversalDepth;
+    const maxDepth = roots ? (r.maxDepth ?? cap) : undefined;
+    if (maxDepth !== undefined && (maxDepth < 0 || maxDepth > cap)) {
+      throw badInput(`input.maxDepth must be from 0 to ${cap} (MAX_TRAVERSAL_DEPTH), got ${maxDepth}`, { field: field('maxDepth') });
+    }
+    if (r.kind === 'IMPACT' && failed.length === 0) throw badInput('input.failed: an IMPACT scenario needs at least one failed asset', { field: field('failed') });
+    if (r.samples != null && r.kind !== 'RELIABILITY') throw badInput('input.samples: only applies to RELIABILITY', { field: field('samples') });
+    if (r.loadFactors != null && r.kind !== 'LOAD') throw badInput('input.loadFactors: only applies to LOAD', { field: field('loadFactors') });
+    const { maxSamples, defaultSamples } = this.config.scenarios;
+    const samples = r.kind === 'RELIABILITY' ? (r.samples ?? Math.min(defaultSamples, maxSamples)) : undefined;
+    if (samples !== undefined && (samples < 1 || samples > maxSamples)) {
+      throw badInput(`input.samples must be from 1 to ${maxSamples} (SCENARIO_MAX_SAMPLES), got ${samples}`, { field: field('samples') });
+    }
+    const loadFactors = (r.loadFactors ?? []).map((f, i) => this.checkFactor(f, `${field('loadFactors')}[${i}]`));
+    const factorIds = loadFactors.flatMap((f) => (f.assetId ? [f.assetId] : []));
+    const existing = await this.store.existingIds([...(roots ?? []), ...failed, ...factorIds]);
+    const missing = [...new Set([...(roots ?? []), ...failed, ...factorIds])].filter((id) => !existing.has(id));
+    if (missing.length) throw notFound(`input: no asset with id ${missing.map((id) => `"${id}"`).join(', ')}`, { field: 'input', ids: missing });
+    const input: ScenarioInput = { kind: r.kind, failed, loadFactors, seed: r.seed ?? randomInt(0, 2 ** 31 - 1) };
+    if (roots) Object.assign(input, { roots, maxDepth });
+    if (samples !== undefined) input.samples = samples;
+    return input;
+  }
+
+  private checkFactor(f: NonNullable<ScenarioRequest['loadFactors']>[number], where: string): LoadFactor {
+    if ((f.assetId == null) === (f.kind == null)) throw badInput(`${where}: set exactly one of assetId and kind`, { field: where });
+    if (!Number.isFinite(f.factor) || f.factor < 0 || f.factor > MAX_FACTOR) {
+      throw badInput(`${where}.factor must be from 0 to ${MAX_FACTOR}, got ${f.factor}`, { field: `${where}.factor` });
+    }
+    return f.assetId != null
+      ? { assetId: checkAssetId(f.assetId, `${where}.assetId`), factor: f.factor }
+      : { kind: checkKind(this.model, f.kind, `${where}.kind`), factor: f.factor };
+  }
+}
+
+/** An idempotent resubmission must ask for the same thing (the seed only counts when given). */
+function sameRequest(stored: ScenarioInput, asked: ScenarioInput, seedGiven: boolean): boolean {
+  const strip = (i: ScenarioInput) => JSON.stringify({ ...i, seed: seedGiven ? i.seed : 0 });
+  return strip(stored) === strip(asked);
+}

@@ -1,0 +1,71 @@
+import type { ScenarioInput, SimulationResultRecord } from '../graph/scenario-types';
+import type { GraphSnapshot } from '../graph/types';
+import { computeImpact, IMPACT_ENGINE_VERSION } from './impact';
+import { LOAD_ENGINE_VERSION, runLoad } from './load';
+import { RELIABILITY_ENGINE_VERSION, runReliability } from './reliability';
+
+/** A result before it is tied to a run. */
+export type EngineResult = Omit<SimulationResultRecord, 'runId'>;
+
+export interface EngineOutput {
+  engineVersion: string;
+  results: EngineResult[];
+  /** Shown as ScenarioRun.summary: counts, worst utilization, expected service availability… */
+  summary: Record<string, unknown>;
+  /** False when the run was stopped before it finished (then results are not to be written). */
+  complete: boolean;
+}
+
+export interface EngineHooks {
+  onProgress?: (fraction: number) => void;
+  shouldStop?: () => boolean;
+}
+
+const EMPTY: Omit<EngineResult, 'assetId'> = {
+  state: null,
+  depth: null,
+  cause: null,
+  availability: null,
+  availabilityLow: null,
+  availabilityHigh: null,
+  loadKw: null,
+  utilization: null,
+  overloaded: null,
+};
+
+/** Run the engine a scenario asks for on a snapshot. Pure: same input and snapshot, same output. */
+export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot, hooks: EngineHooks = {}): EngineOutput {
+  switch (input.kind) {
+    case 'IMPACT': {
+      const impact = computeImpact(snapshot.edges, input.failed);
+      const results = [...impact.down, ...impact.atRisk].map((e) => ({ ...EMPTY, assetId: e.id, state: e.state, depth: e.depth, cause: e.cause }));
+      return {
+        engineVersion: IMPACT_ENGINE_VERSION,
+        results,
+        summary: { failed: impact.failed, down: impact.down.length, atRisk: impact.atRisk.length },
+        complete: true,
+      };
+    }
+    case 'RELIABILITY': {
+      const out = runReliability(snapshot, { samples: input.samples!, seed: input.seed, failed: input.failed, ...hooks });
+      return {
+        engineVersion: RELIABILITY_ENGINE_VERSION,
+        results: out.assets.map((a) => ({ ...EMPTY, assetId: a.id, availability: a.availability, availabilityLow: a.availabilityLow, availabilityHigh: a.availabilityHigh })),
+        summary: { ...out.summary },
+        complete: !out.summary.stoppedEarly,
+      };
+    }
+    case 'LOAD': {
+      const out = runLoad(snapshot, { failed: input.failed, loadFactors: input.loadFactors });
+      const results = out.assets
+        .filter((a) => a.loadKw > 0 || a.capacityKw !== null || a.state === 'DOWN')
+        .map((a) => ({ ...EMPTY, assetId: a.id, state: a.state, loadKw: a.loadKw, utilization: a.utilization, overloaded: a.overloaded }));
+      return {
+        engineVersion: LOAD_ENGINE_VERSION,
+        results,
+        summary: { ...out.summary, down: out.summary.down.length, overloadedCount: out.summary.overloaded.length },
+        complete: true,
+      };
+    }
+  }
+}

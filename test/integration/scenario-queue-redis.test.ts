@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config';
+import type { GraphStore } from '../../src/graph/graph-store';
+import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
+import { InProcessPubSub } from '../../src/live/in-process-pubsub';
+import { createLogger } from '../../src/logger';
+import { indexModel, loadTwinModel } from '../../src/model/twin-model';
+import { createScenarioWorker } from '../../src/sim-queue/bull-scenario-queue';
+import { startRedisServer, type RedisServer } from '../support/redis-server';
+import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * Scenarios on BullMQ with a real redis-server: the API enqueues, separate `npm run worker`
+ * processes run the jobs against the same store file.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * `npm run worker` as a child process, sharing the API's SQLite file and queue. One node process
+ * with tsx's loader (not the tsx CLI, which runs node as a grandchild), so a kill reaches it.
+ */
+function startWorker(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: '0', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('scenarios on BullMQ (real Redis, worker processes)', () => {
+  let redis: RedisServer;
+  let s: TestServer;
+  let env: Record<string, string>;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis.stop());
+
+  beforeEach(async () => {
+    env = { REDIS_URL: redis.url, SCENARIO_QUEUE: `test-${randomUUID()}`, SCENARIO_LOCK_MS: '2000', SCENARIO_BACKOFF_MS: '100', SCENARIO_MAX_SAMPLES: '100000000' };
+    s = await startTestServer({ env });
+    env.DATA_DIR = s.app.services.config.dataDir;
+    await seedScenarioTwin(s);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map(stopWorker));
+    await s.stop();
+  });
+
+  it('runs each kind end to end through a worker process', async () => {
+    workers.push(startWorker(env));
+    const inputs = [
+      { kind: 'IMPACT', failed: ['ups-a', 'ups-b'] },
+      { kind: 'RELIABILITY', samples: 20000, seed: 3 },
+      { kind: 'LOAD', failed: ['ups-a'] },
+    ];
+    const submitted = await Promise.all(inputs.map((input) => s.gql(RUN_SCENARIO, { input })));
+    const runs = await Promise.all(submitted.map((r) => waitForRun(s, r.data.runScenario.id, undefined, 60_000)));
+    expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    const [impact, reliability, load] = await Promise.all(runs.map((r) => runResults(s, r.id)));
+    expect(impact.svc.state).toBe('DOWN');
+    expect(reliability.feed.availability).toBeCloseTo(0.999, 2);
+    expect(load['ups-b'].loadKw).toBeCloseTo(6);
+  });
+
+  it('streams run progress from a worker process to a subscriber of the API, through Redis', async () => {
+    workers.push(startWorker(env));
+    const run = (await s.gql(RUN_SCENARIO, { input: { kind: 'RELIABILITY', samples: 20000000, seed: 9 } })).data.runScenario;
+    const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const seen: { status: string; progress: number }[] = [];
+      const updates = client.iterate<{ scenarioRunUpdated: { status: string; progress: number } }>({
+        query: `subscription($id: ID!) { scenarioRunUpdated(id: $id) { status progress } }`,
+        variables: { id: run.id },
+      });
+      for await (const update of updates) {
+        seen.push(update.data!.scenarioRunUpdated);
+        if (update.data!.scenarioRunUpdated.status === 'SUCCEEDED') break;
+      }
+      expect(seen.some((u) => u.status === 'RUNNING' && u.progress > 0 && u.progress < 1)).toBe(true);
+      expect(seen.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 1 });
+      const progress = seen.map((u) => u.progress);
+      expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a worker killed mid-job: another worker retries it and the run succeeds without duplicated results', async () => {
+    const first = startWorker(env);
+    workers.push(first);
+    const run = (await s.gql(RUN_SCENARIO, { input: { kind: 'RELIABILITY', samples: 60000000, seed: 5 } })).data.runScenario;
+    await waitForRun(s, run.id, (r) => r.status === 'RUNNING' && r.progress > 0, 60_000);
+    first.kill('SIGKILL');
+    workers.push(startWorker(env));
+    const done = await waitForRun(s, run.id, undefined, 120_000);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
+    const count = await s.gql(`query($id: ID!) { scenarioRun(id: $id) { results(first: 1) { totalCount } } }`, { id: run.id });
+    expect(count.data.scenarioRun.results.totalCount).toBe(8);
+  });
+
+  it('answers UNAVAILABLE when Redis is down at submission, leaving no QUEUED run behind', async () => {
+    const down = await startRedisServer();
+    const api = await startTestServer({ env: { ...env, REDIS_URL: down.url } });
+    try {
+      await seedScenarioTwin(api);
+      await down.stop();
+      const res = await api.gql(RUN_SCENARIO, { input: { kind: 'IMPACT', failed: ['ups-a'] } });
+      expect(res.errors?.[0].extensions?.code).toBe('UNAVAILABLE');
+      expect(res.errors?.[0].message).toMatch(/REDIS_URL/);
+      const runs = await api.gql(`{ scenarioRuns { nodes { id status } } }`);
+      expect(runs.data.scenarioRuns.nodes).toEqual([]);
+    } finally {
+      await api.stop().catch(() => undefined);
+    }
+  });
+
+  it('a store failing during the job: retried, then FAILED with the reason', async () => {
+    const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
+    const model = indexModel(loadTwinModel());
+    const store = new SqliteGraphStore(path.join(env.DATA_DIR, 'twin.sqlite'), model);
+    await store.init();
+    const failing: GraphStore = new Proxy(store, {
+      get: (target, prop, receiver) => (prop === 'writeResults' ? () => Promise.reject(new Error('disk I/O error')) : Reflect.get(target, prop, receiver)),
+    });
+    const worker = createScenarioWorker(
+      { redisUrl: redis.url, queueName: config.scenarios.queueName, retry: { attempts: 2, backoffMs: 100 }, concurrency: 1, lockDurationMs: 2000 },
+      { store: failing, model, pubsub: new InProcessPubSub(), logger: createLogger('silent') },
+    );
+    try {
+      const run = (await s.gql(RUN_SCENARIO, { input: { kind: 'IMPACT', failed: ['ups-a'] } })).data.runScenario;
+      const done = await waitForRun(s, run.id, undefined, 30_000);
+      expect(done).toMatchObject({ status: 'FAILED', attempts: 2, error: 'disk I/O error' });
+    } finally {
+      await worker.close();
+      await store.close();
+    }
+  });
+});
