@@ -1,3 +1,5 @@
+import { AuditTrail } from './audit/audit-trail';
+import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import { createGraphStore } from './graph/create-graph-store';
 import type { GraphStore } from './graph/graph-store';
@@ -30,6 +32,8 @@ export interface AppOptions {
 /** The composition root: model, store, pub/sub, ingestion and the server, from one Config. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  const authenticator = new Authenticator(config.auth);
+  checkExposure(config, authenticator, logger);
   const model = indexModel(loadTwinModel(config.twinModel));
   const inner = createGraphStore(config, model);
   await inner.init();
@@ -38,7 +42,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const ingestor = new StateIngestor(store, model, pubsub, config.state, logger);
   const queue = createScenarioQueue(config, { store, model, pubsub, logger });
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
-  const services: AppServices = { store, model, config, logger, pubsub, ingestor, scenarios };
+  const audit = new AuditTrail(store, config.audit.retentionDays, logger);
+  const services: AppServices = { store, model, config, logger, pubsub, ingestor, scenarios, authenticator, audit };
   const server = await createTwinServer(services);
   return {
     services,
@@ -57,4 +62,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
     },
   };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * Without auth anyone who can reach the port is admin: allowed on loopback only (the quick-start
+ * default, with a warning), refused on any other interface.
+ */
+function checkExposure(config: Config, authenticator: Authenticator, logger: Logger): void {
+  if (authenticator.enabled) return;
+  if (!LOOPBACK.test(config.host)) {
+    throw new Error(
+      `HOST=${config.host} would expose the API without authentication: set AUTH_API_KEYS, AUTH_JWT_SECRET or AUTH_JWKS_URL, or listen on 127.0.0.1`,
+    );
+  }
+  logger.warn({ host: config.host }, 'no authentication configured: every caller on this machine is admin (set AUTH_API_KEYS or AUTH_JWT_SECRET)');
 }

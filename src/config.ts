@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ROLES, type Role } from './auth/principal';
 
 /**
  * Configuration from environment variables, validated once at start-up. Each error names the
@@ -41,6 +42,21 @@ export interface Config {
     /** Largest body POST /ingest accepts. Default 50 MB. */
     maxBodyBytes: number;
   };
+  auth: AuthConfig;
+  audit: {
+    /** Audit entries older than this are deleted. Default 90 days. */
+    retentionDays: number;
+  };
+  limits: {
+    /** Deepest query accepted (HTTP and subscriptions). Default 12. */
+    maxQueryDepth: number;
+    /** Most aliases in one query. Default 30. */
+    maxAliases: number;
+    /** Largest estimated query cost. Default 20000. */
+    maxQueryCost: number;
+    /** Whether introspection is on. Default on, off with NODE_ENV=production. */
+    introspection: boolean;
+  };
   scenarios: {
     /** BullMQ queue name (on REDIS_URL). Default twin-scenarios. */
     queueName: string;
@@ -66,6 +82,19 @@ export interface Config {
     maxBufferedBytes: number;
     maxQueuedEvents: number;
   };
+}
+
+export interface AuthConfig {
+  /** From AUTH_API_KEYS `key:role,key:role`. */
+  apiKeys: { key: string; role: Role }[];
+  /** HS256 secret (AUTH_JWT_SECRET). */
+  jwtSecret?: string;
+  /** RS256 key set URL (AUTH_JWKS_URL). */
+  jwksUrl?: string;
+  /** Claim holding the role (AUTH_JWT_ROLE_CLAIM, dotted path). Default role. */
+  roleClaim: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
 }
 
 /** Absolute ceiling on traversal depth, whatever the configuration says. */
@@ -116,6 +145,21 @@ export function loadConfig(env: Env = process.env): Config {
     ingest: {
       maxBodyBytes: integer(env, 'INGEST_MAX_BYTES', 50 * 1024 * 1024, 1024, 2 ** 31),
     },
+    auth: {
+      apiKeys: parseApiKeys(env.AUTH_API_KEYS),
+      jwtSecret: env.AUTH_JWT_SECRET || undefined,
+      jwksUrl: env.AUTH_JWKS_URL || undefined,
+      roleClaim: env.AUTH_JWT_ROLE_CLAIM || 'role',
+      jwtIssuer: env.AUTH_JWT_ISSUER || undefined,
+      jwtAudience: env.AUTH_JWT_AUDIENCE || undefined,
+    },
+    audit: { retentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500) },
+    limits: {
+      maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 1, 1000),
+      maxQueryCost: integer(env, 'MAX_QUERY_COST', 20_000, 10, 10_000_000),
+      introspection: flag(env, 'INTROSPECTION', env.NODE_ENV !== 'production'),
+    },
     scenarios: {
       queueName: env.SCENARIO_QUEUE || 'twin-scenarios',
       attempts: integer(env, 'SCENARIO_ATTEMPTS', 3, 1, 100),
@@ -132,6 +176,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueuedEvents: integer(env, 'WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
     },
   };
+  if (config.auth.jwtSecret && config.auth.jwksUrl) throw new Error('AUTH_JWT_SECRET and AUTH_JWKS_URL: set one, not both');
+  if (config.auth.jwtSecret && config.auth.jwtSecret.length < 32) throw new Error('AUTH_JWT_SECRET must be at least 32 characters');
+  if (config.auth.jwksUrl && !/^https?:\/\//.test(config.auth.jwksUrl)) throw new Error(`AUTH_JWKS_URL must be an http(s) URL, got "${config.auth.jwksUrl}"`);
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {
     throw new Error(`REDIS_URL must start with redis:// or rediss://, got "${config.redisUrl}"`);
   }
@@ -147,4 +194,16 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
   return config;
+}
+
+function parseApiKeys(raw: string | undefined): { key: string; role: Role }[] {
+  if (!raw) return [];
+  return raw.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    const at = entry.lastIndexOf(':');
+    const key = entry.slice(0, at);
+    const role = entry.slice(at + 1) as Role;
+    if (at <= 0 || !ROLES.includes(role)) throw new Error(`AUTH_API_KEYS entries must be key:role with role one of ${ROLES.join(', ')}; got "${entry.slice(0, 4)}…"`);
+    if (key.length < 16) throw new Error('AUTH_API_KEYS: every key must be at least 16 characters');
+    return { key, role };
+  });
 }

@@ -5,6 +5,7 @@ import { HopParent, ImpactedParent, ConnectionParent, EdgeParent } from '../reso
 import { AssetStateEvent as AssetStateEventModel, TopologyEvent as TopologyEventModel } from '../live/events';
 import { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import { ResultDifference } from '../sim/compare-results';
+import { AuditEntry as AuditEntryModel } from '../graph/audit-types';
 import { RequestContext } from '../resolvers/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -163,6 +164,38 @@ export type AssetWhere = {
   properties?: InputMaybe<Array<PropertyFilter>>;
   status?: InputMaybe<Scalars['String']['input']>;
   status_in?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type AuditConnection = {
+  __typename?: 'AuditConnection';
+  nodes: Array<AuditEntry>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** API key fingerprint (key:1a2b3c4d), JWT subject, or anonymous. */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** The error code when the operation failed. */
+  error?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  idCount: Scalars['Int']['output'];
+  /** Affected ids (at most 1000; idCount counts them all). */
+  ids: Array<Scalars['ID']['output']>;
+  operation: Scalars['String']['output'];
+  /** OK or ERROR. */
+  outcome: Scalars['String']['output'];
+  role: Scalars['String']['output'];
+};
+
+export type AuditWhere = {
+  actor?: InputMaybe<Scalars['String']['input']>;
+  /** Entries that affected this asset (or scenario run). */
+  assetId?: InputMaybe<Scalars['ID']['input']>;
+  operation?: InputMaybe<Scalars['String']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type DependencyDirection =
@@ -340,6 +373,8 @@ export type Query = {
   asset?: Maybe<Asset>;
   /** A page of assets, filtered and sorted in the database. `first` defaults to 50 (at most MAX_PAGE_SIZE). */
   assets: AssetConnection;
+  /** Who did what, newest first. Admin only. */
+  auditLog: AuditConnection;
   /** Assets whose outcome differs between two finished runs. */
   compareScenarios: ScenarioComparison;
   /** What goes DOWN and what is AT_RISK if the `failed` assets fail, taking redundancy groups into account. */
@@ -368,6 +403,13 @@ export type QueryAssetsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<AssetOrder>;
   where?: InputMaybe<AssetWhere>;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  where?: InputMaybe<AuditWhere>;
 };
 
 
@@ -761,6 +803,9 @@ export type ResolversTypes = ResolversObject<{
   AssetRef: ResolverTypeWrapper<AssetRef>;
   AssetStateEvent: ResolverTypeWrapper<AssetStateEventModel>;
   AssetWhere: AssetWhere;
+  AuditConnection: ResolverTypeWrapper<Omit<AuditConnection, 'nodes'> & { nodes: Array<ResolversTypes['AuditEntry']> }>;
+  AuditEntry: ResolverTypeWrapper<AuditEntryModel>;
+  AuditWhere: AuditWhere;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DependencyDirection: DependencyDirection;
@@ -824,6 +869,9 @@ export type ResolversParentTypes = ResolversObject<{
   AssetRef: AssetRef;
   AssetStateEvent: AssetStateEventModel;
   AssetWhere: AssetWhere;
+  AuditConnection: Omit<AuditConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AuditEntry']> };
+  AuditEntry: AuditEntryModel;
+  AuditWhere: AuditWhere;
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
@@ -921,6 +969,23 @@ export type AssetStateEventResolvers<ContextType = RequestContext, ParentType ex
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type AuditConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AuditConnection'] = ResolversParentTypes['AuditConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditEntryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = ResolversObject<{
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ids?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -982,6 +1047,7 @@ export type PageInfoResolvers<ContextType = RequestContext, ParentType extends R
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   asset?: Resolver<Maybe<ResolversTypes['Asset']>, ParentType, ContextType, RequireFields<QueryAssetArgs, 'id'>>;
   assets?: Resolver<ResolversTypes['AssetConnection'], ParentType, ContextType, Partial<QueryAssetsArgs>>;
+  auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   compareScenarios?: Resolver<ResolversTypes['ScenarioComparison'], ParentType, ContextType, RequireFields<QueryCompareScenariosArgs, 'a' | 'b'>>;
   impact?: Resolver<ResolversTypes['ImpactReport'], ParentType, ContextType, RequireFields<QueryImpactArgs, 'failed'>>;
   model?: Resolver<ResolversTypes['TwinModel'], ParentType, ContextType>;
@@ -1132,6 +1198,8 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   AssetKind?: AssetKindResolvers<ContextType>;
   AssetRef?: AssetRefResolvers<ContextType>;
   AssetStateEvent?: AssetStateEventResolvers<ContextType>;
+  AuditConnection?: AuditConnectionResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   ImpactReport?: ImpactReportResolvers<ContextType>;
   ImpactedAsset?: ImpactedAssetResolvers<ContextType>;

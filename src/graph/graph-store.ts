@@ -15,6 +15,7 @@ import type {
   StateWrite,
   StoredRejectedReport,
 } from './types';
+import type { AuditEntry, AuditFilter } from './audit-types';
 import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from './scenario-types';
 
 /**
@@ -128,4 +129,13 @@ export interface GraphStore {
 
   /** For each asset, its `last` results from the newest runs, newest first. */
   resultsForAssets(assetIds: string[], last: number): Promise<Map<string, SimulationResultRecord[]>>;
+
+  /** Append audit entries. */
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+
+  /** Audit entries newest first; `after` is the id of the last entry of the previous page. */
+  listAudit(filter: AuditFilter, limit: number, after?: string): Promise<{ entries: AuditEntry[]; hasNextPage: boolean }>;
+
+  /** Delete audit entries older than `before` (ISO); returns how many. */
+  pruneAudit(before: string): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { ANONYMOUS } from '../auth/principal';
 import type { AppServices } from '../resolvers/context';
 import { ndjsonLines } from './ndjson-lines';
 import type { ReportResult } from './state-ingestor';
@@ -17,7 +18,7 @@ class BodyTooLarge extends Error {}
  * fatal. A body over INGEST_MAX_BYTES gets 413 (or, once results have started streaming, an
  * `{error}` line and the end of the response).
  */
-export function ingestHandler(services: Pick<AppServices, 'ingestor' | 'config' | 'logger'>) {
+export function ingestHandler(services: Pick<AppServices, 'ingestor' | 'config' | 'logger' | 'audit'>) {
   const maxBytes = services.config.ingest.maxBodyBytes;
   return async (req: Request, res: Response): Promise<void> => {
     if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
@@ -25,6 +26,7 @@ export function ingestHandler(services: Pick<AppServices, 'ingestor' | 'config' 
       return;
     }
     const totals = { accepted: 0, duplicate: 0, stale: 0, rejected: 0, lines: 0 };
+    const acceptedIds = new Set<string>();
     const write = async (obj: unknown) => {
       if (!res.headersSent) res.status(200).type('application/x-ndjson');
       if (!res.write(`${JSON.stringify(obj)}\n`)) await new Promise((resolve) => res.once('drain', resolve));
@@ -37,7 +39,10 @@ export function ingestHandler(services: Pick<AppServices, 'ingestor' | 'config' 
       const summary = await services.ingestor.ingest(batch.map((b) => b.record), { indexes: batch.map((b) => b.line), unparsed });
       batch = [];
       for (const key of ['accepted', 'duplicate', 'stale', 'rejected'] as const) totals[key] += summary[key];
-      for (const r of summary.results) await write(lineResult(r));
+      for (const r of summary.results) {
+        if (r.outcome === 'ACCEPTED' && r.assetId) acceptedIds.add(r.assetId);
+        await write(lineResult(r));
+      }
     };
     try {
       for await (const item of ndjsonLines(limitBytes(req, maxBytes), MAX_LINE_BYTES)) {
@@ -48,6 +53,7 @@ export function ingestHandler(services: Pick<AppServices, 'ingestor' | 'config' 
       await flush();
       await write({ summary: totals });
       res.end();
+      await services.audit.record(res.locals.principal ?? ANONYMOUS, 'ingest', acceptedIds);
     } catch (err) {
       const tooLarge = err instanceof BodyTooLarge;
       if (!tooLarge) services.logger.error({ err }, 'ingest failed');

@@ -1,3 +1,6 @@
+import type { AuditTrail } from '../audit/audit-trail';
+import type { Authenticator } from '../auth/authenticator';
+import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { Config } from '../config';
 import type { GraphStore } from '../graph/graph-store';
 import type { StateIngestor } from '../live/state-ingestor';
@@ -16,12 +19,16 @@ export interface RequestContext {
   pubsub: PubSub;
   ingestor: StateIngestor;
   scenarios: ScenarioService;
+  authenticator: Authenticator;
+  audit: AuditTrail;
+  /** Who is calling (ANONYMOUS, an admin, when no auth is configured). */
+  principal: Principal;
   loaders: Loaders;
 }
 
 /** The long-lived parts a context is built from. */
-export type AppServices = Omit<RequestContext, 'loaders'>;
+export type AppServices = Omit<RequestContext, 'loaders' | 'principal'>;
 
-export function createRequestContext(services: AppServices): RequestContext {
-  return { ...services, loaders: createLoaders(services.store) };
+export function createRequestContext(services: AppServices, principal: Principal = ANONYMOUS): RequestContext {
+  return { ...services, principal, loaders: createLoaders(services.store) };
 }

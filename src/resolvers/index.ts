@@ -1,4 +1,6 @@
+import { guardMutations, guardQueries } from '../auth/authorize';
 import type { Resolvers } from '../generated/graphql';
+import { auditQuery } from './audit';
 import { liveMutation, liveQuery } from './live';
 import { Mutation } from './mutation';
 import { Query } from './query';
@@ -6,11 +8,12 @@ import { scenarioMutation, scenarioQuery, scenarioTypes } from './scenario';
 import { Subscription } from './subscription';
 import { typeResolvers } from './types';
 
+/** Every mutation is role-checked and audited; queries and subscriptions need any authenticated caller. */
 export const resolvers: Resolvers = {
   ...typeResolvers,
   ...scenarioTypes,
   Asset: { ...typeResolvers.Asset, ...scenarioTypes.Asset },
-  Query: { ...Query, ...liveQuery, ...scenarioQuery },
-  Mutation: { ...Mutation, ...liveMutation, ...scenarioMutation },
+  Query: guardQueries({ ...Query, ...liveQuery, ...scenarioQuery, ...auditQuery }),
+  Mutation: guardMutations({ ...Mutation, ...liveMutation, ...scenarioMutation }),
   Subscription,
 };

@@ -10,6 +10,7 @@ import { resolvers } from '../resolvers';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { loadTypeDefs } from '../schema';
 import { errorFormatter } from './format-error';
+import { principalOf, queryLimitRules, requireRole } from './security';
 import { createWebSocketServer } from './websocket';
 
 export interface TwinServer {
@@ -41,6 +42,9 @@ export async function createTwinServer(services: AppServices): Promise<TwinServe
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: services.config.limits.introspection,
+    validationRules: queryLimitRules(services.config.limits),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
@@ -57,11 +61,13 @@ export async function createTwinServer(services: AppServices): Promise<TwinServe
   });
   await apollo.start();
   // NDJSON state ingestion, read as a stream (no JSON body parser).
-  app.post('/ingest', ingestHandler(services));
+  app.post('/ingest', requireRole(services, 'operator'), ingestHandler(services));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, { context: async () => createRequestContext(services) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createRequestContext(services, await principalOf(services, req.headers.authorization)),
+    }),
   );
 
   return {

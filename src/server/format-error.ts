@@ -16,7 +16,9 @@ export function errorFormatter(logger: Logger) {
     if (original instanceof DomainError) {
       return { ...base, message: original.message, extensions: { ...original.details, code: original.code } };
     }
-    if (original instanceof GraphQLError && !original.originalError) {
+    // GraphQL's and Apollo's own errors (parse, validation, variable coercion; Apollo wraps those
+    // around the original GraphQLError) pass; a GraphQLError wrapping an exception does not.
+    if (original instanceof GraphQLError && (!original.originalError || original.originalError instanceof GraphQLError)) {
       const { stacktrace: _dropped, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...base, extensions };
     }

@@ -1,5 +1,7 @@
 import type http from 'node:http';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { AuthError } from '../auth/authenticator';
+import { queryLimitRules } from './security';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
@@ -50,9 +52,15 @@ export interface WebSocketServerOptions {
  * become the context its operations run with. Authentication belongs here: read a token from
  * `connectionParams`, and throw to refuse the connection.
  */
-export async function connectionContext(services: AppServices, connectionParams: Readonly<ConnectionParams>): Promise<RequestContext> {
-  void connectionParams;
-  return createRequestContext(services);
+export async function connectionContext(
+  services: AppServices,
+  connectionParams: Readonly<ConnectionParams>,
+  request: http.IncomingMessage,
+): Promise<RequestContext> {
+  // Browsers cannot set headers on a WebSocket: the token may come in connectionParams instead.
+  const fromParams = connectionParams.authorization ?? connectionParams.Authorization;
+  const authorization = typeof fromParams === 'string' ? fromParams : request.headers.authorization;
+  return createRequestContext(services, await services.authenticator.authenticate(authorization));
 }
 
 /**
@@ -69,6 +77,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
   const limits = config.subscriptions;
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: limits.maxPayloadBytes });
 
+  const limitRules = queryLimitRules(config.limits);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   return useServer<ConnectionParams, ConnectionState>(
@@ -77,11 +86,28 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
       // Close reasons never carry internal error messages.
       isProd: true,
       async onConnect(ctx) {
-        ctx.extra.context = await connectionContext(services, ctx.connectionParams ?? {});
+        try {
+          ctx.extra.context = await connectionContext(services, ctx.connectionParams ?? {}, ctx.extra.request);
+        } catch (err) {
+          if (!(err instanceof AuthError)) throw err;
+          logger.warn({ code: err.code, reason: err.message }, 'refused WebSocket connection');
+          // 4401 Unauthorized for missing or bad credentials, 4403 Forbidden otherwise.
+          ctx.extra.socket.close(err.code === 'UNAUTHENTICATED' ? 4401 : 4403, closeReason(err.message));
+          return false;
+        }
         ctx.extra.link = subscriberLink(ctx.extra.socket, limits, logger);
         return true;
       },
-      onSubscribe(ctx) {
+      onSubscribe(ctx, _id, payload) {
+        // The same depth, alias and cost limits as HTTP.
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
+        const invalid = validate(options.schema, document, [...specifiedRules, ...limitRules]);
+        if (invalid.length) return invalid;
         // The operation being subscribed is already listed.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > limits.maxPerConnection) {

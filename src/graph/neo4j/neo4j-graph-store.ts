@@ -3,6 +3,7 @@ import { badInput, DomainError, notFound } from '../../errors';
 import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model';
 import { RESERVED_PROPERTY_KEYS } from '../../model/validate';
 import { applyAssetWrite, applyStateWrite } from '../asset-merge';
+import type { AuditEntry, AuditFilter } from '../audit-types';
 import type { GraphStore } from '../graph-store';
 import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
 import type {
@@ -42,6 +43,8 @@ export const NEO4J_SCHEMA_QUERIES = [
   'schema-scenario-run-idempotency-key-unique',
   'schema-scenario-run-submitted-index',
   'schema-simulation-result-key-unique',
+  'schema-audit-entry-id-unique',
+  'schema-audit-entry-at-index',
 ] as const;
 
 /** Every query file this adapter runs (`cypher/<name>.cypher`), loaded when it is constructed. */
@@ -77,6 +80,9 @@ export const NEO4J_QUERY_NAMES = [
   'simulation-results-page',
   'simulation-results-count',
   'simulation-results-for-assets',
+  'audit-append',
+  'audit-page',
+  'audit-prune',
 ] as const;
 
 export type Neo4jQueryName = (typeof NEO4J_QUERY_NAMES)[number];
@@ -316,6 +322,39 @@ function toResult(map: Record<string, unknown>): SimulationResultRecord {
     loadKw: numberOrNull(map.loadKw),
     utilization: numberOrNull(map.utilization),
     overloaded: typeof map.overloaded === 'boolean' ? map.overloaded : null,
+  };
+}
+
+/** Most audit entries one audit-append statement takes. */
+const AUDIT_APPEND_BATCH = 1_000;
+/** Most audit entries one audit-prune call deletes (the adapter repeats it until fewer go). */
+const AUDIT_PRUNE_BATCH = 10_000;
+
+/** The row audit-append writes for an entry: idCount as an Integer, error null when none. */
+const auditRow = (e: AuditEntry): Record<string, unknown> => ({
+  id: e.id,
+  at: e.at,
+  actor: e.actor,
+  role: e.role,
+  operation: e.operation,
+  ids: [...e.ids],
+  idCount: whole(e.idCount),
+  outcome: e.outcome,
+  error: e.error ?? null,
+});
+
+/** An entry's map projection (see audit-page.cypher) as an AuditEntry. */
+function toAuditEntry(map: Record<string, unknown>): AuditEntry {
+  return {
+    id: map.id as string,
+    at: map.at as string,
+    actor: map.actor as string,
+    role: map.role as string,
+    operation: map.operation as string,
+    ids: Array.isArray(map.ids) ? (map.ids as string[]) : [],
+    idCount: numberOrNull(map.idCount) ?? 0,
+    outcome: map.outcome as AuditEntry['outcome'],
+    error: stringOrNull(map.error),
   };
 }
 
@@ -803,6 +842,44 @@ export class Neo4jGraphStore implements GraphStore {
     const rows = await this.executor.read(this.q('simulation-results-for-assets'), { assetIds: [...out.keys()], last: int(keep) });
     for (const row of rows) out.get(row.assetId as string)?.push(toResult(row.result as Record<string, unknown>));
     return out;
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map(auditRow);
+    // One transaction for the whole call; MERGE on the id ignores entries already stored.
+    await this.executor.writeTransaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += AUDIT_APPEND_BATCH) {
+        await tx.run(this.q('audit-append'), { entries: rows.slice(i, i + AUDIT_APPEND_BATCH) });
+      }
+    });
+  }
+
+  async listAudit(filter: AuditFilter, limit: number, after?: string): Promise<{ entries: AuditEntry[]; hasNextPage: boolean }> {
+    const size = Math.max(0, Math.floor(limit));
+    const rows = await this.executor.read(this.q('audit-page'), {
+      filter: {
+        actor: filter.actor ?? null,
+        operation: filter.operation ?? null,
+        assetId: filter.assetId ?? null,
+        since: filter.since ?? null,
+        until: filter.until ?? null,
+      },
+      after: after ?? null,
+      limit: int(size + 1),
+    });
+    return { entries: rows.slice(0, size).map((row) => toAuditEntry(row.entry as Record<string, unknown>)), hasNextPage: rows.length > size };
+  }
+
+  async pruneAudit(before: string): Promise<number> {
+    // In bounded transactions: the first prune after a long pause may have many entries to delete.
+    let total = 0;
+    for (;;) {
+      const [row] = await this.executor.write(this.q('audit-prune'), { before, limit: int(AUDIT_PRUNE_BATCH) });
+      const pruned = (row?.pruned as number) ?? 0;
+      total += pruned;
+      if (pruned < AUDIT_PRUNE_BATCH) return total;
+    }
   }
 }
 

@@ -27,6 +27,8 @@ import type {
 import { applyAssetWrite, applyStateWrite } from '../asset-merge';
 import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
 import { SCENARIO_SCHEMA, SqliteScenarios } from './sqlite-scenarios';
+import { AUDIT_SCHEMA, SqliteAudit } from './sqlite-audit';
+import type { AuditEntry, AuditFilter } from '../audit-types';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS assets (
@@ -129,6 +131,7 @@ export class SqliteGraphStore implements GraphStore {
   readonly backend = 'sqlite';
   private db!: Database.Database;
   private scenarios!: SqliteScenarios;
+  private audit!: SqliteAudit;
 
   constructor(
     /** Path of the database file; its folder is created when missing. */
@@ -148,6 +151,8 @@ export class SqliteGraphStore implements GraphStore {
     this.db.exec(SCHEMA);
     this.db.exec(SCENARIO_SCHEMA);
     this.scenarios = new SqliteScenarios(this.db);
+    this.db.exec(AUDIT_SCHEMA);
+    this.audit = new SqliteAudit(this.db);
     for (const [table, column, definition] of ADDED_COLUMNS) {
       const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
@@ -422,6 +427,18 @@ export class SqliteGraphStore implements GraphStore {
   async resultsForAssets(assetIds: string[], last: number) {
     return this.scenarios.resultsForAssets(assetIds, last);
   }
+  async appendAudit(entries: AuditEntry[]) {
+    this.audit.append(entries);
+  }
+
+  async listAudit(filter: AuditFilter, limit: number, after?: string) {
+    return this.audit.list(filter, limit, after);
+  }
+
+  async pruneAudit(before: string) {
+    return this.audit.prune(before);
+  }
+
 }
 
 interface WhereSql {

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { Principal } from '../auth/principal';
+import { AUDIT_MAX_IDS, type AuditEntry } from '../graph/audit-types';
+import type { GraphStore } from '../graph/graph-store';
+import type { Logger } from '../logger';
+
+/** How often old entries are pruned (on the next append after this long). */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * Records every mutation (who, when, which operation, affected ids, outcome) through the graph
+ * store, and prunes entries older than the retention. Recording never fails the operation: a
+ * store error is logged instead.
+ */
+export class AuditTrail {
+  private lastPrune = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly retentionDays: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async record(principal: Principal, operation: string, ids: Iterable<string>, error: string | null = null): Promise<void> {
+    const unique = [...new Set(ids)];
+    const at = new Date().toISOString();
+    const entry: AuditEntry = {
+      // Time first, so ids sort in time order; a counter and random tail keep them unique across processes.
+      id: `${at}-${String(this.seq++ % 1e6).padStart(6, '0')}-${randomBytes(4).toString('hex')}`,
+      at,
+      actor: principal.id,
+      role: principal.role,
+      operation,
+      ids: unique.slice(0, AUDIT_MAX_IDS),
+      idCount: unique.length,
+      outcome: error ? 'ERROR' : 'OK',
+      error,
+    };
+    try {
+      await this.store.appendAudit([entry]);
+      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+        this.lastPrune = Date.now();
+        await this.store.pruneAudit(new Date(Date.now() - this.retentionDays * 86_400_000).toISOString());
+      }
+    } catch (err) {
+      this.logger.error({ err, audit: { ...entry, ids: undefined } }, 'could not write an audit entry');
+    }
+  }
+}

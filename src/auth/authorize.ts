@@ -1,0 +1,84 @@
+import { GraphQLError } from 'graphql';
+import { DomainError } from '../errors';
+import type { MutationResolvers, QueryResolvers } from '../generated/graphql';
+import type { RequestContext } from '../resolvers/context';
+import { hasRole, type Role } from './principal';
+
+/** The role each mutation needs; a mutation not listed needs admin. Queries need viewer, except these. */
+export const MUTATION_ROLES: Record<string, Role> = {
+  reportState: 'operator',
+  runScenario: 'operator',
+  cancelScenario: 'operator',
+  upsertAssets: 'admin',
+  deleteAssets: 'admin',
+  relate: 'admin',
+  unrelate: 'admin',
+  importTopology: 'admin',
+};
+export const QUERY_ROLES: Record<string, Role> = { auditLog: 'admin' };
+
+export function forbidden(ctx: RequestContext, operation: string, needed: Role): GraphQLError {
+  ctx.logger.warn({ actor: ctx.principal.id, role: ctx.principal.role, operation, needed }, 'forbidden');
+  return new GraphQLError(`${operation} needs the ${needed} role; you are ${ctx.principal.role}`, {
+    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+  });
+}
+
+/** The ids a mutation touched, for the audit trail: from its arguments and its result. */
+function affectedIds(operation: string, args: Record<string, any>, result: any): string[] {
+  switch (operation) {
+    case 'upsertAssets':
+      return args.input.map((a: { id: string }) => a.id);
+    case 'deleteAssets':
+      return args.ids;
+    case 'relate':
+    case 'unrelate':
+      return args.input.flatMap((r: { from: string; to: string }) => [r.from, r.to]);
+    case 'importTopology':
+      return (args.assets ?? []).map((a: { id: string }) => a.id);
+    case 'reportState':
+      return result.results.filter((r: { outcome: string }) => r.outcome === 'ACCEPTED').map((r: { assetId: string }) => r.assetId);
+    case 'runScenario':
+    case 'cancelScenario':
+      return [result.id];
+    default:
+      return [];
+  }
+}
+
+const errorCode = (err: unknown) =>
+  err instanceof DomainError ? err.code : err instanceof GraphQLError ? String(err.extensions.code ?? 'ERROR') : 'INTERNAL_SERVER_ERROR';
+
+/** Every mutation: check the caller's role, run it, and write the audit entry (success or failure). */
+export function guardMutations(mutations: MutationResolvers): MutationResolvers {
+  const guarded: Record<string, unknown> = {};
+  for (const [operation, resolve] of Object.entries(mutations)) {
+    const needed = MUTATION_ROLES[operation] ?? 'admin';
+    guarded[operation] = async (parent: unknown, args: Record<string, any>, ctx: RequestContext, info: unknown) => {
+      if (!hasRole(ctx.principal, needed)) throw forbidden(ctx, operation, needed);
+      try {
+        const result = await (resolve as (...a: unknown[]) => unknown)(parent, args, ctx, info);
+        await ctx.audit.record(ctx.principal, operation, affectedIds(operation, args, result));
+        return result;
+      } catch (err) {
+        await ctx.audit.record(ctx.principal, operation, [], errorCode(err));
+        throw err;
+      }
+    };
+  }
+  return guarded as MutationResolvers;
+}
+
+/** Queries that need more than viewer. */
+export function guardQueries(queries: QueryResolvers): QueryResolvers {
+  const guarded: Record<string, unknown> = { ...queries };
+  for (const [operation, needed] of Object.entries(QUERY_ROLES)) {
+    const resolve = queries[operation as keyof QueryResolvers] as ((...a: unknown[]) => unknown) | undefined;
+    if (!resolve) continue;
+    guarded[operation] = (parent: unknown, args: unknown, ctx: RequestContext, info: unknown) => {
+      if (!hasRole(ctx.principal, needed)) throw forbidden(ctx, operation, needed);
+      return resolve(parent, args, ctx, info);
+    };
+  }
+  return guarded as QueryResolvers;
+}

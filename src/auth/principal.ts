@@ -1,0 +1,20 @@
+/** Who is calling, and what they may do. */
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+
+export interface Principal {
+  /** Stable and safe to log: `key:<first 8 hex of the key's SHA-256>`, a JWT `sub`, or `anonymous`. */
+  id: string;
+  role: Role;
+  method: 'api-key' | 'jwt' | 'none';
+}
+
+/** With no auth configured (local quick start) every caller acts as admin. */
+export const ANONYMOUS: Principal = { id: 'anonymous', role: 'admin', method: 'none' };
+
+/** viewer: read and subscribe; operator: also report state and run scenarios; admin: also change topology. */
+export function hasRole(principal: Principal, needed: Role): boolean {
+  return ROLES.indexOf(principal.role) >= ROLES.indexOf(needed);
+}

@@ -1,0 +1,162 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ScenarioJobObserver, ScenarioJobOutcome, StateIngestObserver } from './hooks';
+
+export interface TwinMetricsOptions {
+  /** Include prom-client's default process and Node.js metrics. Default true. */
+  defaultMetrics?: boolean;
+  /** Labels put on every series of this registry, e.g. `{ role: 'worker' }`. Default none. */
+  defaultLabels?: Record<string, string>;
+}
+
+/** Label value for GraphQL operations without a name. */
+export const ANONYMOUS_OPERATION = 'anonymous';
+/** Label value when the request never got to an operation (unparsable, invalid, no such operation). */
+export const UNKNOWN_OPERATION = 'unknown';
+/** Label value for operation names beyond MAX_OPERATION_NAMES distinct ones. */
+export const OTHER_OPERATION = 'other';
+/**
+ * Distinct operation names kept as label values; clients choose names, so the number of series
+ * must be bounded. Later names are counted under `other`.
+ */
+export const MAX_OPERATION_NAMES = 200;
+
+const SCENARIO_KINDS = ['IMPACT', 'RELIABILITY', 'LOAD'];
+const RUN_STATUSES = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+const REPORT_OUTCOMES = ['ACCEPTED', 'DUPLICATE', 'STALE', 'REJECTED'];
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * The Prometheus metrics of one app (API or worker), in a registry of its own so that several
+ * apps in one process (tests) never share series. See README "Observability and operations" for
+ * what each one means.
+ */
+export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
+  readonly registry = new Registry();
+  readonly graphqlDuration: Histogram<'operation' | 'type'>;
+  readonly graphqlErrors: Counter<'code'>;
+  readonly subscriptionsActive: Gauge;
+  readonly webSocketsActive: Gauge;
+  readonly stateReports: Counter<'outcome'>;
+  readonly stateFreshness: Histogram;
+  readonly scenarioQueueDepth: Gauge;
+  readonly scenarioJobDuration: Histogram<'kind' | 'status'>;
+  readonly scenarioRuns: Counter<'kind' | 'status'>;
+  private queueDepthSource: (() => Promise<number>) | null = null;
+  private readonly operationNames = new Set<string>();
+
+  constructor(options: TwinMetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+
+    this.graphqlDuration = new Histogram({
+      name: 'twin_graphql_request_duration_seconds',
+      help: 'GraphQL requests over HTTP, from receipt to response, by operation name and type (query, mutation, subscription; unknown when the request did not parse or validate).',
+      labelNames: ['operation', 'type'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.graphqlErrors = new Counter({
+      name: 'twin_graphql_errors_total',
+      help: 'Errors in GraphQL responses over HTTP, by extensions.code as the client saw it (INTERNAL_SERVER_ERROR for masked ones).',
+      labelNames: ['code'],
+      registers,
+    });
+    this.subscriptionsActive = new Gauge({
+      name: 'twin_subscriptions_active',
+      help: 'GraphQL subscriptions currently running over WebSocket.',
+      registers,
+    });
+    this.webSocketsActive = new Gauge({
+      name: 'twin_websocket_connections_active',
+      help: 'WebSocket connections currently initialised (accepted connection_init).',
+      registers,
+    });
+    this.stateReports = new Counter({
+      name: 'twin_state_reports_total',
+      help: 'State reports ingested (reportState and POST /ingest), by outcome: ACCEPTED, DUPLICATE, STALE, REJECTED.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.stateFreshness = new Histogram({
+      name: 'twin_state_freshness_seconds',
+      help: 'Age of accepted state reports when ingested: now minus observedAt (0 for reports from slightly in the future).',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 21600, 86400],
+      registers,
+    });
+    const metrics = this;
+    this.scenarioQueueDepth = new Gauge({
+      name: 'twin_scenario_queue_depth',
+      help: 'Scenario jobs waiting or delayed in the queue, read at scrape time (NaN when the queue cannot be reached).',
+      registers,
+      async collect() {
+        if (!metrics.queueDepthSource) return;
+        try {
+          this.set(await metrics.queueDepthSource());
+        } catch {
+          this.set(Number.NaN);
+        }
+      },
+    });
+    this.scenarioJobDuration = new Histogram({
+      name: 'twin_scenario_job_duration_seconds',
+      help: 'Scenario job attempts, from RUNNING to their end, by kind and outcome (SUCCEEDED, FAILED, CANCELLED; RETRYING for a failed attempt that will be retried). Recorded where jobs run.',
+      labelNames: ['kind', 'status'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    });
+    this.scenarioRuns = new Counter({
+      name: 'twin_scenario_runs_total',
+      help: 'Scenario runs finished, by kind and final status (SUCCEEDED, FAILED, CANCELLED); success rate = SUCCEEDED / all. Recorded where jobs run.',
+      labelNames: ['kind', 'status'],
+      registers,
+    });
+
+    // Series that exist from the start, so that rates and ratios are defined before the first event.
+    for (const outcome of REPORT_OUTCOMES) this.stateReports.inc({ outcome }, 0);
+    for (const kind of SCENARIO_KINDS) for (const status of RUN_STATUSES) this.scenarioRuns.inc({ kind, status }, 0);
+  }
+
+  /** Where `twin_scenario_queue_depth` is read from at each scrape (ScenarioQueue.depth()). */
+  watchQueueDepth(source: () => Promise<number>): void {
+    this.queueDepthSource = source;
+  }
+
+  /** The text exposition of every metric, and its content type. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  graphqlRequestFinished(operation: string | null | undefined, type: string | undefined, seconds: number): void {
+    this.graphqlDuration.observe({ operation: this.operationLabel(operation, type), type: type ?? UNKNOWN_OPERATION }, seconds);
+  }
+
+  graphqlError(code: unknown): void {
+    this.graphqlErrors.inc({ code: typeof code === 'string' && ERROR_CODE.test(code) ? code : 'INTERNAL_SERVER_ERROR' });
+  }
+
+  stateBatchIngested(outcomes: readonly string[], acceptedObservedAt: readonly string[]): void {
+    const counts = new Map<string, number>();
+    for (const outcome of outcomes) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+    for (const [outcome, n] of counts) this.stateReports.inc({ outcome }, n);
+    const now = Date.now();
+    for (const observedAt of acceptedObservedAt) {
+      const at = Date.parse(observedAt);
+      if (Number.isFinite(at)) this.stateFreshness.observe(Math.max(0, (now - at) / 1000));
+    }
+  }
+
+  scenarioJobFinished(kind: string, outcome: ScenarioJobOutcome, seconds: number): void {
+    this.scenarioJobDuration.observe({ kind, status: outcome }, seconds);
+    if (outcome !== 'RETRYING') this.scenarioRuns.inc({ kind, status: outcome });
+  }
+
+  private operationLabel(name: string | null | undefined, type: string | undefined): string {
+    if (!type) return UNKNOWN_OPERATION;
+    if (!name) return ANONYMOUS_OPERATION;
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_NAMES) return OTHER_OPERATION;
+    this.operationNames.add(name);
+    return name;
+  }
+}

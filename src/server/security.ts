@@ -1,0 +1,57 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { NextFunction, Request, Response } from 'express';
+import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import { AuthError } from '../auth/authenticator';
+import { hasRole, type Principal, type Role } from '../auth/principal';
+import type { Config } from '../config';
+import type { AppServices } from '../resolvers/context';
+
+/** Depth, alias and cost limits, applied to HTTP operations and to subscriptions alike. */
+export function queryLimitRules(limits: Config['limits']): ValidationRule[] {
+  // Report a rejection as a validation error (GRAPHQL_VALIDATION_FAILED) instead of throwing,
+  // which would surface as an internal error.
+  const report = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
+  return [
+    maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, ...report }),
+    maxAliasesRule({ n: limits.maxAliases, ...report }),
+    costLimitRule({ maxCost: limits.maxQueryCost, depthCostFactor: 1.2, ignoreIntrospection: true, ...report }),
+  ] as ValidationRule[];
+}
+
+/** An AuthError as the GraphQL error (and HTTP status) a client gets. */
+export function authGraphQLError(err: AuthError): GraphQLError {
+  return new GraphQLError(err.message, { extensions: { code: err.code, http: { status: err.code === 'UNAUTHENTICATED' ? 401 : 403 } } });
+}
+
+/** The caller of an HTTP request; refusals become GraphQL errors with 401/403. */
+export async function principalOf(services: Pick<AppServices, 'authenticator' | 'logger'>, authorization: string | undefined): Promise<Principal> {
+  try {
+    return await services.authenticator.authenticate(authorization);
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    services.logger.warn({ code: err.code, reason: err.message }, 'refused credentials');
+    throw authGraphQLError(err);
+  }
+}
+
+/** Express guard for non-GraphQL routes (POST /ingest): 401 without valid credentials, 403 below `role`. */
+export function requireRole(services: Pick<AppServices, 'authenticator' | 'logger'>, role: Role) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const principal = await services.authenticator.authenticate(req.headers.authorization);
+      if (!hasRole(principal, role)) throw new AuthError('FORBIDDEN', `${req.path} needs the ${role} role; you are ${principal.role}`);
+      res.locals.principal = principal;
+      next();
+    } catch (err) {
+      if (!(err instanceof AuthError)) return next(err);
+      services.logger.warn({ code: err.code, reason: err.message, path: req.path }, 'refused request');
+      res.status(err.code === 'UNAUTHENTICATED' ? 401 : 403).json({ error: err.message, code: err.code });
+    }
+  };
+}
