@@ -1,3 +1,4 @@
+import { indexSnapshot } from './snapshot-index';
 import { badInput } from '../errors';
 import type { AssetRecord, GraphSnapshot } from '../graph/types';
 import { computeImpact, redundancyGroups } from './impact';
@@ -174,17 +175,8 @@ export function runLoad(snapshot: GraphSnapshot, options: LoadOptions = {}): Loa
   const failed = [...new Set(options.failed ?? [])].sort();
   const factorOf = factorLookup(options.loadFactors ?? []);
 
-  const idSet = new Set<string>(snapshot.assets.keys());
-  for (const { supplier, consumer } of snapshot.edges) {
-    idSet.add(supplier);
-    idSet.add(consumer);
-  }
-  for (const id of failed) idSet.add(id);
-  const ids = [...idSet].sort();
+  const { ids, index, kinds } = indexSnapshot(snapshot, failed);
   const n = ids.length;
-  const index = new Map(ids.map((id, i) => [id, i]));
-
-  const kinds = ids.map((id) => snapshot.assets.get(id)?.kind ?? null);
   const demand = new Float64Array(n);
   const capacity: (number | null)[] = new Array(n).fill(null);
   ids.forEach((id, i) => {

@@ -1,3 +1,4 @@
+import { indexSnapshot } from './snapshot-index';
 import { badInput } from '../errors';
 import type { AssetRecord, GraphSnapshot } from '../graph/types';
 import { redundancyGroups } from './impact';
@@ -128,15 +129,7 @@ interface Compiled {
 }
 
 function compile(snapshot: GraphSnapshot, failed: string[]): Compiled {
-  const idSet = new Set<string>(snapshot.assets.keys());
-  for (const { supplier, consumer } of snapshot.edges) {
-    idSet.add(supplier);
-    idSet.add(consumer);
-  }
-  for (const id of failed) idSet.add(id);
-  const ids = [...idSet].sort();
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const kinds = ids.map((id) => snapshot.assets.get(id)?.kind ?? null);
+  const { ids, index, kinds } = indexSnapshot(snapshot, failed);
 
   const groupConsumer: number[] = [];
   const groupNeed: number[] = [];
