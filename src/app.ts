@@ -7,6 +7,8 @@ import { createPubSub } from './live/create-pubsub';
 import { StateIngestor } from './live/state-ingestor';
 import { createLogger, type Logger } from './logger';
 import { indexModel, loadTwinModel } from './model/twin-model';
+import { closeQueueBy, resumeInterruptedRuns } from './observability/interrupted-runs';
+import { Observability } from './observability/observability';
 import type { AppServices } from './resolvers/context';
 import { createTwinServer, type TwinServer } from './server/create-server';
 import { createScenarioQueue } from './sim-queue/create-scenario-queue';
@@ -17,9 +19,15 @@ export interface App {
   services: AppServices;
   queue: ScenarioQueue;
   server: TwinServer;
+  /** Metrics, health (readiness, draining) and request logging of this app. */
+  observability: Observability;
   /** Start listening; resolves to the GraphQL URL. */
   listen(): Promise<string>;
-  /** Drain HTTP and WebSocket, then close pub/sub and the store. */
+  /**
+   * Readiness goes 503 at once; HTTP and WebSocket drain and running jobs finish, together within
+   * SHUTDOWN_TIMEOUT_MS (jobs still running then are left to start over later); then the queue,
+   * pub/sub and the store close.
+   */
   stop(): Promise<void>;
 }
 
@@ -39,22 +47,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await inner.init();
   const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
   const pubsub = await createPubSub(config, logger);
-  const ingestor = new StateIngestor(store, model, pubsub, config.state, logger);
-  const queue = createScenarioQueue(config, { store, model, pubsub, logger });
+  const observability = new Observability(logger);
+  const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics);
+  const queue = createScenarioQueue(config, { store, model, pubsub, logger, observer: observability.metrics });
+  observability.watch({ config, store, pubsub, queue });
+  if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const services: AppServices = { store, model, config, logger, pubsub, ingestor, scenarios, authenticator, audit };
-  const server = await createTwinServer(services);
+  const server = await createTwinServer(services, observability);
   return {
     services,
     queue,
     server,
+    observability,
     listen: () => server.listen(),
     async stop() {
+      observability.health.beginDraining();
+      const deadline = Date.now() + config.shutdownTimeoutMs;
       // Each part closes even when an earlier one fails (e.g. Redis already gone).
       for (const [part, close] of [
         ['server', () => server.stop()],
-        ['queue', () => queue.close()],
+        ['queue', () => closeQueueBy(queue, deadline, store, logger)],
         ['pubsub', () => pubsub.close()],
         ['store', () => inner.close()],
       ] as const) {

@@ -28,6 +28,10 @@ export interface Config {
   logLevel: string;
   /** Redis for pub/sub across API instances; unset = in-process pub/sub. */
   redisUrl?: string;
+  /** How long a shutdown (SIGTERM) waits for in-flight requests and running jobs. Default 10000 ms. */
+  shutdownTimeoutMs: number;
+  /** Port of `npm run worker`'s own /metrics, /livez and /readyz; unset = none. */
+  metricsPort?: number;
   state: {
     /** How far in the future `observedAt` may be. Default 300 s. */
     maxFutureSkewMs: number;
@@ -136,6 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
     logLevel,
     redisUrl: env.REDIS_URL || undefined,
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 3_600_000),
+    metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
     state: {
       maxFutureSkewMs: integer(env, 'STATE_MAX_FUTURE_SKEW_SECONDS', 300, 0, 86_400) * 1000,
       eventRetentionMs: integer(env, 'STATE_EVENT_RETENTION_HOURS', 24, 1, 24 * 90) * 3_600_000,

@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { seedDemoTwin } from './demo/demo-twin';
 import { createLogger } from './logger';
+import { installGracefulShutdown } from './observability/graceful-shutdown';
 
 /** `npm start`: configuration from the environment, the app, the demo twin when empty, listen. */
 async function main(): Promise<void> {
@@ -20,16 +21,8 @@ async function main(): Promise<void> {
   logger.info({ url }, 'twin graph API listening');
   process.stdout.write(banner(url));
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // SIGTERM/SIGINT: readiness 503, drain, close, exit 0; a second signal or a hang exits 1.
+  installGracefulShutdown({ logger, timeoutMs: config.shutdownTimeoutMs, stop: () => app.stop() });
 }
 
 function banner(url: string): string {

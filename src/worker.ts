@@ -3,6 +3,9 @@ import { createGraphStore } from './graph/create-graph-store';
 import { createPubSub } from './live/create-pubsub';
 import { createLogger } from './logger';
 import { indexModel, loadTwinModel } from './model/twin-model';
+import { installGracefulShutdown } from './observability/graceful-shutdown';
+import { TwinMetrics } from './observability/metrics';
+import { startWorkerOperations } from './observability/worker-operations';
 import { createScenarioWorker } from './sim-queue/bull-scenario-queue';
 
 /**
@@ -17,6 +20,7 @@ async function main(): Promise<void> {
   const store = createGraphStore(config, model);
   await store.init();
   const pubsub = await createPubSub(config, logger);
+  const metrics = new TwinMetrics();
   const { scenarios } = config;
   const worker = createScenarioWorker(
     {
@@ -26,24 +30,20 @@ async function main(): Promise<void> {
       concurrency: scenarios.workerConcurrency,
       lockDurationMs: scenarios.lockDurationMs,
     },
-    { store, model, pubsub, logger },
+    { store, model, pubsub, logger, observer: metrics },
   );
+  // Job logging, health and, with METRICS_PORT, /metrics /livez /readyz.
+  const operations = await startWorkerOperations({ config, logger, metrics, store, pubsub, worker });
   worker.on('failed', (job, err) => logger.warn({ runId: job?.data.runId, err: err.message }, 'scenario job attempt failed'));
   await worker.waitUntilReady();
   logger.info({ queue: scenarios.queueName, concurrency: scenarios.workerConcurrency, backend: store.backend }, 'scenario worker ready');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'worker shutting down: finishing running jobs');
-    await worker.close();
-    await pubsub.close();
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  installGracefulShutdown({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    message: 'worker shutting down: finishing running jobs',
+    stop: () => operations.stop(),
+  });
 }
 
 main().catch((err: unknown) => {

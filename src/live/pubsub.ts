@@ -8,6 +8,8 @@ export interface PubSub {
   /** Listen on a channel; returns a function that stops listening. */
   subscribe(channel: Channel, listener: (message: unknown) => void): () => void;
   close(): Promise<void>;
+  /** Resolves when the transport answers (Redis PING), rejects otherwise; for readiness. Absent = always up. */
+  ping?(): Promise<void>;
 }
 
 export const CHANNELS = {

@@ -115,6 +115,13 @@ export class RedisPubSub implements PubSub {
     return this.local.subscribe(channel, listener);
   }
 
+  /** PING on the publisher (fails fast while disconnected); rejects too when the subscriber is not connected. */
+  async ping(): Promise<void> {
+    if (this.closing) throw new Error('Redis pub/sub is closed');
+    if (this.subscriber.status !== 'ready') throw new Error(`Redis subscriber connection is ${this.subscriber.status}`);
+    await this.publisher.ping();
+  }
+
   /** Quit both connections (waiting for pending replies when connected) and drop local listeners. */
   async close(): Promise<void> {
     if (this.closing) return;

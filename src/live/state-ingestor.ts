@@ -2,6 +2,7 @@ import type { GraphStore } from '../graph/graph-store';
 import type { RejectedReport, ReportOutcome, StateWrite } from '../graph/types';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
+import type { StateIngestObserver } from '../observability/hooks';
 import type { AssetStateEvent } from './events';
 import { CHANNELS, type PubSub } from './pubsub';
 import { checkMetrics, checkReportShape } from './state-report';
@@ -48,6 +49,8 @@ export class StateIngestor {
     private readonly pubsub: PubSub,
     private readonly options: StateIngestOptions,
     private readonly logger: Logger,
+    /** Told each batch's outcomes (metrics); optional. */
+    private readonly observer?: StateIngestObserver,
   ) {}
 
   /**
@@ -100,7 +103,9 @@ export class StateIngestor {
       // The state is written; subscribers missing an event must not turn that into an error.
       await this.pubsub.publish(CHANNELS.state, events).catch((err) => this.logger.error({ err, count: events.length }, 'could not publish state events'));
     }
-    return this.summarize(results);
+    const summary = this.summarize(results);
+    this.observer?.stateBatchIngested(results.map((r) => r.outcome), events.map((e) => e.observedAt));
+    return summary;
   }
 
   private async quarantineRejected(records: unknown[], results: ReportResult[]): Promise<void> {

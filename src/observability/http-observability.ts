@@ -33,8 +33,10 @@ export interface ObservabilityRouterOptions {
 /**
  * Mount first on the express app. Gives every request an id (the caller's `x-request-id` or a
  * UUID), echoes it in the response header, puts it on every log line written while the request
- * is handled (`reqId`) and writes one access log line per request (pino-http; credentials and
- * cookies redacted by the logger). Serves `GET /livez`, `GET /readyz` and `GET /metrics`.
+ * is handled (`reqId`), writes one access log line per request (pino-http; credentials and
+ * cookies redacted by the logger) and counts requests (`twin_http_requests_total`, which also
+ * sees requests refused before GraphQL runs, e.g. 401). Serves `GET /livez`, `GET /readyz` and
+ * `GET /metrics`.
  */
 export function observabilityRouter(options: ObservabilityRouterOptions): Router {
   const { logger, metrics, health } = options;
@@ -56,6 +58,7 @@ export function observabilityRouter(options: ObservabilityRouterOptions): Router
   const router = express.Router();
   router.use((req, res, next) => {
     accessLog(req, res);
+    res.once('close', () => metrics.httpRequestFinished(req.method, pathOf(req.originalUrl), res.writableFinished ? res.statusCode : 'aborted'));
     runWithLogFields({ reqId: String(req.id) }, next);
   });
   router.get('/livez', (_req, res) => {

@@ -23,6 +23,8 @@ export const MAX_OPERATION_NAMES = 200;
 const SCENARIO_KINDS = ['IMPACT', 'RELIABILITY', 'LOAD'];
 const RUN_STATUSES = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 const REPORT_OUTCOMES = ['ACCEPTED', 'DUPLICATE', 'STALE', 'REJECTED'];
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const HTTP_PATHS = ['/graphql', '/ingest', '/livez', '/readyz', '/metrics'];
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /**
@@ -32,6 +34,7 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
  */
 export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
   readonly registry = new Registry();
+  readonly httpRequests: Counter<'method' | 'path' | 'status'>;
   readonly graphqlDuration: Histogram<'operation' | 'type'>;
   readonly graphqlErrors: Counter<'code'>;
   readonly subscriptionsActive: Gauge;
@@ -49,6 +52,12 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
     if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
 
+    this.httpRequests = new Counter({
+      name: 'twin_http_requests_total',
+      help: 'HTTP requests answered, by method, path (/graphql, /ingest, /livez, /readyz, /metrics, other) and status code (aborted when the client left first).',
+      labelNames: ['method', 'path', 'status'],
+      registers,
+    });
     this.graphqlDuration = new Histogram({
       name: 'twin_graphql_request_duration_seconds',
       help: 'GraphQL requests over HTTP, from receipt to response, by operation name and type (query, mutation, subscription; unknown when the request did not parse or validate).',
@@ -125,6 +134,14 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
   /** The text exposition of every metric, and its content type. */
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  httpRequestFinished(method: string | undefined, path: string, status: number | 'aborted'): void {
+    this.httpRequests.inc({
+      method: method && HTTP_METHODS.includes(method) ? method : 'other',
+      path: HTTP_PATHS.includes(path) ? path : 'other',
+      status: String(status),
+    });
   }
 
   graphqlRequestFinished(operation: string | null | undefined, type: string | undefined, seconds: number): void {

@@ -9,6 +9,7 @@ import { ingestHandler } from '../live/ingest-http';
 import { resolvers } from '../resolvers';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { loadTypeDefs } from '../schema';
+import type { Observability } from '../observability/observability';
 import { errorFormatter } from './format-error';
 import { principalOf, queryLimitRules, requireRole } from './security';
 import { createWebSocketServer } from './websocket';
@@ -31,22 +32,28 @@ const GRAPHQL_PATH = '/graphql';
  * The server: Apollo Server 5 on express 5 at /graphql over HTTP, graphql-ws on the same port
  * and path for subscriptions (src/server/websocket.ts), and POST /ingest for NDJSON state.
  */
-export async function createTwinServer(services: AppServices): Promise<TwinServer> {
+export async function createTwinServer(services: AppServices, observability?: Observability): Promise<TwinServer> {
   const app = express();
   app.disable('x-powered-by');
+  // Request ids, access log, /livez, /readyz, /metrics: before every other route, no auth.
+  if (observability) app.use(observability.httpRouter());
   const httpServer = http.createServer(app);
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
   const formatError = errorFormatter(services.logger);
-  const webSocket = createWebSocketServer({ httpServer, path: GRAPHQL_PATH, schema, services, formatError });
+  const webSocket = createWebSocketServer({ httpServer, path: GRAPHQL_PATH, schema, services, formatError, observer: observability?.webSocket });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts and worker.ts own SIGTERM/SIGINT (src/observability/graceful-shutdown.ts).
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     introspection: services.config.limits.introspection,
     validationRules: queryLimitRules(services.config.limits),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests get SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: services.config.shutdownTimeoutMs }),
+      ...(observability ? [observability.graphqlPlugin<RequestContext>()] : []),
       {
         // Close every WebSocket connection (1001 Going away) and the WebSocket server when draining.
         async serverWillStart() {

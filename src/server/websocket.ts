@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { SubscriberLink } from '../live/event-queue';
 import type { Logger } from '../logger';
+import type { WebSocketObserver } from '../observability/websocket-observer';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { createLoaders } from '../resolvers/loaders';
 import type { SubscriptionContext } from '../resolvers/subscription';
@@ -45,6 +46,8 @@ export interface WebSocketServerOptions {
   services: AppServices;
   /** The same error formatting as HTTP (codes kept, unexpected errors logged and masked). */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Counts connections and subscriptions for metrics; optional. */
+  observer?: WebSocketObserver;
 }
 
 /**
@@ -96,6 +99,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
           return false;
         }
         ctx.extra.link = subscriberLink(ctx.extra.socket, limits, logger);
+        options.observer?.connected(ctx);
         return true;
       },
       onSubscribe(ctx, _id, payload) {
@@ -129,6 +133,13 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
         return { ...result, errors: format(result.errors) };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
+      // Metrics: active subscriptions and connections (src/observability/websocket-observer.ts).
+      onOperation(ctx, id, _payload, _args, result) {
+        options.observer?.operationStarted(ctx, id, result);
+        return undefined;
+      },
+      onComplete: (ctx, id) => options.observer?.operationEnded(ctx, id),
+      onClose: (ctx) => options.observer?.closed(ctx),
     },
     wss,
   );

@@ -7,6 +7,7 @@ import type { GraphSnapshot } from '../graph/types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
+import type { ScenarioJobObserver } from '../observability/hooks';
 import { runEngineInThread } from './run-engine-in-thread';
 
 export interface ProcessorDeps {
@@ -16,6 +17,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Least time between two progress writes (and cancellation checks). Default 500 ms. */
   progressIntervalMs?: number;
+  /** Told how each attempt that ran ended and how long it took (metrics); optional. */
+  observer?: ScenarioJobObserver;
 }
 
 /** Which attempt this is, so the last failure can mark the run FAILED. */
@@ -41,8 +44,10 @@ const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
  */
 export async function processScenarioRun(runId: string, deps: ProcessorDeps, attempt: Attempt): Promise<void> {
   const { store } = deps;
+  let lastStatus = '';
   const update = async (patch: ScenarioRunPatch, from: string[]) => {
     const run = await store.updateRun(runId, patch, from);
+    if (run) lastStatus = run.status; // how the attempt ended, for metrics
     if (run) await deps.pubsub.publish(CHANNELS.scenario, [run]).catch((err) => deps.logger.warn({ err, runId }, 'could not publish run update'));
     return run;
   };
@@ -55,17 +60,24 @@ export async function processScenarioRun(runId: string, deps: ProcessorDeps, att
   );
   if (!run) return; // cancelled before it started
   const log = deps.logger.child({ runId, kind: run.kind, attempt: attempt.number });
+  const started = process.hrtime.bigint();
+  const finished = (outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'RETRYING') =>
+    deps.observer?.scenarioJobFinished(run.kind, outcome, Number(process.hrtime.bigint() - started) / 1e9);
   try {
     await execute(run, deps, update, log);
+    // execute returns early only when the run was cancelled meanwhile.
+    finished(lastStatus === 'SUCCEEDED' ? 'SUCCEEDED' : 'CANCELLED');
   } catch (err) {
     const permanent = err instanceof PermanentRunError || (err instanceof DomainError && err.code === 'BAD_USER_INPUT');
     const message = err instanceof Error ? err.message : String(err);
     if (permanent || attempt.number >= attempt.max) {
       log.error({ err }, 'scenario run failed');
+      finished('FAILED');
       await update({ status: 'FAILED', error: message, finishedAt: new Date().toISOString() }, ['RUNNING', 'QUEUED']);
       if (permanent) throw new PermanentRunError(message);
     } else {
       log.warn({ err }, 'scenario attempt failed; it will be retried');
+      finished('RETRYING');
       await update({ status: 'QUEUED', error: `attempt ${attempt.number} of ${attempt.max} failed: ${message}; retrying` }, ['RUNNING']);
     }
     throw err;
