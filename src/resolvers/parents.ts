@@ -1,6 +1,5 @@
-import type { AssetRecord, Hop } from '../graph/types';
+import type { AssetListQuery, AssetRecord, Hop } from '../graph/types';
 import type { ImpactEntry } from '../sim/impact';
-import type { AssetListQuery } from '../graph/types';
 
 /** What resolvers of object types receive as parent (codegen `mappers`). */
 export type HopParent = Hop;
