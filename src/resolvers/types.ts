@@ -1,8 +1,22 @@
+import { Kind, type GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
+import type { AssetRecord } from '../graph/types';
 import { depthArg, typesArg } from './arguments';
 import type { RequestContext } from './context';
 import { liveAsset } from './live';
 import { DateTimeScalar, JSONScalar } from './scalars';
+
+/** True when a field selects nothing of its asset but `id` (and `__typename`). */
+function onlyId(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.every((node) =>
+    (node.selectionSet?.selections ?? []).every((s) => s.kind === Kind.FIELD && (s.name.value === 'id' || s.name.value === '__typename')),
+  );
+}
+
+/** An endpoint of a relationship: not loaded when the query only wants its id. */
+function endpoint(id: string, ctx: RequestContext, info: GraphQLResolveInfo) {
+  return onlyId(info) ? ({ id } as AssetRecord) : assetById(id, ctx);
+}
 
 /** Load an asset that a relationship, hop or impact entry points at. */
 async function assetById(id: string, ctx: RequestContext) {
@@ -27,8 +41,8 @@ export const typeResolvers: Resolvers = {
   },
 
   Relationship: {
-    from: (rel, _, ctx) => assetById(rel.from, ctx),
-    to: (rel, _, ctx) => assetById(rel.to, ctx),
+    from: (rel, _, ctx, info) => endpoint(rel.from, ctx, info),
+    to: (rel, _, ctx, info) => endpoint(rel.to, ctx, info),
   },
 
   AssetHop: {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -53,6 +54,8 @@ export async function createTwinServer(services: AppServices, observability?: Ob
     plugins: [
       // In-flight requests get SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: services.config.shutdownTimeoutMs }),
+      // No HTTP caching is offered, and the default cache-control plugin runs on every field.
+      ApolloServerPluginCacheControlDisabled(),
       ...(observability ? [observability.graphqlPlugin<RequestContext>()] : []),
       {
         // Close every WebSocket connection (1001 Going away) and the WebSocket server when draining.

@@ -22,7 +22,8 @@ export class InProcessRunner implements ScenarioQueue {
 
   async enqueue(runId: string): Promise<void> {
     this.waiting.push({ runId, attempt: 1 });
-    this.pump();
+    // Start after the submitting request has answered: job set-up runs on this event loop.
+    setImmediate(() => this.pump());
   }
 
   async removeWaiting(runId: string): Promise<boolean> {

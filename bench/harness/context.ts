@@ -1,0 +1,59 @@
+import type { GraphStore } from '../../src/graph/graph-store';
+import type { ModelIndex } from '../../src/model/twin-model';
+import type { HttpClient } from './http-client';
+import type { BenchServer } from './processes';
+import type { BenchReport } from './report';
+import type { MeasureOptions } from './stats';
+import type { StoreMeter } from './store-meter';
+import type { TwinFacts } from './twin';
+
+export const ALL_PARTS = ['a', 'b', 'c', 'd', 'e', 'f', 'live'] as const;
+export type Part = (typeof ALL_PARTS)[number];
+
+export interface BenchOptions {
+  size: { label: string; assets: number };
+  parts: Part[];
+  /** Measured-phase limits for each latency measurement. */
+  measure: Partial<MeasureOptions>;
+  /** In-flight requests for the throughput runs of (a)-(c). */
+  concurrency: number;
+  /** reportState records per mutation, NDJSON lines per POST, in-flight ingest requests, seconds per ingest path. */
+  ingest: { batch: number; ndjsonLines: number; concurrency: number; seconds: number; valuesPerReport: number; eventIds: boolean };
+  /** runScenario submissions measured, and how IMPACT runs are scoped. */
+  scenarios: { submissions: number; scope: 'roots' | 'twin'; reliabilitySamples: number; reliabilityRuns: number };
+  live: { rate: number; subscribers: number; seconds: number; mode: 'fanout' | 'partition'; batchMs: number };
+  /** Write V8 CPU profiles of the server processes (and their engine threads) under bench/tmp/profiles/. */
+  profile: boolean;
+  /** Keep the store folder instead of deleting it. */
+  keep: boolean;
+  skipNaive: boolean;
+  importBatchSize: number;
+  /** Added to the result file's name, to keep several runs of the same parts apart. */
+  tag?: string;
+}
+
+/** A monotonic observation clock: each call is at least 1 ms after the previous one, starting an hour ago. */
+export class ObservationClock {
+  private t = Date.now() - 3_600_000;
+  next(): string {
+    this.t += 1;
+    return new Date(this.t).toISOString();
+  }
+}
+
+export interface BenchContext {
+  options: BenchOptions;
+  model: ModelIndex;
+  facts: TwinFacts;
+  /** The floor's own connection to the store, metered. */
+  store: GraphStore;
+  floorMeter: StoreMeter;
+  server: BenchServer;
+  client: HttpClient;
+  report: BenchReport;
+  clock: ObservationClock;
+  /** Env of the server processes (DATA_DIR, REDIS_URL...). */
+  serverEnv: Record<string, string | undefined>;
+  /** Node flags of the server processes (profiling). */
+  nodeFlags: (label: string) => string[];
+}
