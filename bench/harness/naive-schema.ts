@@ -1,10 +1,11 @@
+import { requireAssets } from '../../src/graph/require-assets';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { loadImpactEdges, reachable } from '../../src/graph/traversal';
 import type { AssetListQuery, AssetRecord, DependencySide, Direction, Hop, RelationshipRecord } from '../../src/graph/types';
 import { checkAssetId } from '../../src/model/validate';
 import { resolvers } from '../../src/resolvers';
-import { decodeCursor, depthArg, encodeCursor, filterArg, idsArg, pageSizeArg, requireAssets, sortArg, typesArg } from '../../src/resolvers/arguments';
+import { decodeCursor, depthArg, encodeCursor, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from '../../src/resolvers/arguments';
 import type { RequestContext } from '../../src/resolvers/context';
 import { loadTypeDefs } from '../../src/schema';
 import { computeImpact, type ImpactEntry } from '../../src/sim/impact';
@@ -52,7 +53,7 @@ export const naiveResolvers = {
     async impact(_: unknown, { failed, maxDepth, types }: { failed: string[]; maxDepth?: number | null; types?: string[] | null }, ctx: Ctx) {
       const ids = [...new Set(idsArg(failed, 'failed'))];
       const opts = { maxDepth: depthArg(ctx, maxDepth), types: typesArg(ctx, types) };
-      await requireAssets(ctx, ids, 'failed');
+      await requireAssets(ctx.store, ids, 'failed');
       return computeImpact(await loadImpactEdges(ctx.store, ids, opts), ids);
     },
   },

@@ -63,6 +63,19 @@ export interface SimulationResultRecord {
   overloaded: boolean | null;
 }
 
+/** The outcome fields of a result, all empty: each engine fills the ones it computes. */
+export const NO_OUTCOME: Omit<SimulationResultRecord, 'runId' | 'assetId'> = {
+  state: null,
+  depth: null,
+  cause: null,
+  availability: null,
+  availabilityLow: null,
+  availabilityHigh: null,
+  loadKw: null,
+  utilization: null,
+  overloaded: null,
+};
+
 export interface ScenarioRunFilter {
   statuses?: RunStatus[];
   kinds?: ScenarioKind[];

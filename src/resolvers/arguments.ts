@@ -1,4 +1,4 @@
-import { badInput, notFound } from '../errors';
+import { badInput } from '../errors';
 import type { AssetCursor, AssetFilter, AssetSort, PropertyFilter, PropertyOp, Scalar } from '../graph/types';
 import { checkAssetId, checkKind, checkPropertyKey, checkRelationshipType } from '../model/validate';
 import type { AssetOrder, AssetWhere, PropertyFilter as PropertyFilterInput } from '../generated/graphql';
@@ -37,15 +37,6 @@ export function batchArg<T>(ctx: RequestContext, items: readonly T[], name = 'in
     throw badInput(`${name} has ${items.length} records; at most ${ctx.config.maxBatchRecords} (MAX_BATCH_RECORDS) per request, use npm run import for more`, { field: name });
   }
   return items;
-}
-
-/** Fail with NOT_FOUND listing the ids that do not exist. */
-export async function requireAssets(ctx: RequestContext, ids: string[], name: string): Promise<void> {
-  const existing = await ctx.store.existingIds(ids);
-  const missing = ids.filter((id) => !existing.has(id));
-  if (missing.length > 0) {
-    throw notFound(`${name}: no asset with id ${missing.map((id) => `"${id}"`).join(', ')}`, { field: name, ids: missing });
-  }
 }
 
 export function filterArg(ctx: RequestContext, where: AssetWhere | null | undefined): AssetFilter {

@@ -1,9 +1,10 @@
+import { requireAssets } from '../graph/require-assets';
 import type { QueryResolvers } from '../generated/graphql';
 import { loadImpactEdges, shortestPath } from '../graph/traversal';
 import type { AssetListQuery } from '../graph/types';
 import { checkAssetId } from '../model/validate';
 import { computeImpact } from '../sim/impact';
-import { decodeCursor, depthArg, encodeCursor, filterArg, idsArg, pageSizeArg, requireAssets, sortArg, typesArg } from './arguments';
+import { decodeCursor, depthArg, encodeCursor, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from './arguments';
 
 export const Query: QueryResolvers = {
   asset: (_, { id }, ctx) => ctx.loaders.asset.load(checkAssetId(id, 'id')),
@@ -26,14 +27,14 @@ export const Query: QueryResolvers = {
   async impact(_, { failed, maxDepth, types }, ctx) {
     const ids = [...new Set(idsArg(failed, 'failed'))];
     const opts = { maxDepth: depthArg(ctx, maxDepth), types: typesArg(ctx, types) };
-    await requireAssets(ctx, ids, 'failed');
+    await requireAssets(ctx.store, ids, 'failed');
     return computeImpact(await loadImpactEdges(ctx.store, ids, opts), ids);
   },
 
   async path(_, { from, to, types, maxDepth }, ctx) {
     const ends = [checkAssetId(from, 'from'), checkAssetId(to, 'to')];
     const opts = { maxDepth: depthArg(ctx, maxDepth), types: typesArg(ctx, types) };
-    await requireAssets(ctx, ends, 'from/to');
+    await requireAssets(ctx.store, ends, 'from/to');
     const ids = await shortestPath(ctx.store, ends[0], ends[1], opts);
     return ids && (await ctx.loaders.asset.loadMany(ids)).map((a) => {
       if (!a || a instanceof Error) throw a ?? new Error('asset of a path vanished');

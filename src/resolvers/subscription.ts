@@ -1,3 +1,4 @@
+import { requireAssets } from '../graph/require-assets';
 import type { NeighbourhoodDirection, SubscriptionResolvers } from '../generated/graphql';
 import { badInput, notFound } from '../errors';
 import type { ScenarioRunRecord } from '../graph/scenario-types';
@@ -7,7 +8,7 @@ import { EventQueue, type SubscriberLink } from '../live/event-queue';
 import type { AssetStateEvent, TopologyEvent } from '../live/events';
 import { CHANNELS, type Channel } from '../live/pubsub';
 import { checkKind } from '../model/validate';
-import { depthArg, idsArg, requireAssets } from './arguments';
+import { depthArg, idsArg } from './arguments';
 import type { RequestContext } from './context';
 import { createLoaders } from './loaders';
 
@@ -140,7 +141,7 @@ export const Subscription: SubscriptionResolvers = {
       if (within) {
         const [root] = idsArg([within.root], 'within.root');
         const maxDepth = depthArg(ctx, within.maxDepth ?? 1, 'within.maxDepth');
-        await requireAssets(ctx, [root], 'within.root');
+        await requireAssets(ctx.store, [root], 'within.root');
         neighbourhood = new LiveNeighbourhood(ctx, root, maxDepth, SIDES[within.direction ?? 'BOTH']);
         try {
           await neighbourhood.refresh();

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { badInput, DomainError, notFound } from '../errors';
 import type { GraphStore } from '../graph/graph-store';
+import { requireAssets } from '../graph/require-assets';
 import type { LoadFactor, ScenarioInput, ScenarioKind, ScenarioRunRecord } from '../graph/scenario-types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
@@ -121,9 +122,7 @@ export class ScenarioService {
     }
     const loadFactors = (r.loadFactors ?? []).map((f, i) => this.checkFactor(f, `${field('loadFactors')}[${i}]`));
     const factorIds = loadFactors.flatMap((f) => (f.assetId ? [f.assetId] : []));
-    const existing = await this.store.existingIds([...(roots ?? []), ...failed, ...factorIds]);
-    const missing = [...new Set([...(roots ?? []), ...failed, ...factorIds])].filter((id) => !existing.has(id));
-    if (missing.length) throw notFound(`input: no asset with id ${missing.map((id) => `"${id}"`).join(', ')}`, { field: 'input', ids: missing });
+    await requireAssets(this.store, [...(roots ?? []), ...failed, ...factorIds], 'input');
     const input: ScenarioInput = { kind: r.kind, failed, loadFactors, seed: r.seed ?? randomInt(0, 2 ** 31 - 1) };
     if (roots) Object.assign(input, { roots, maxDepth });
     if (samples !== undefined) input.samples = samples;

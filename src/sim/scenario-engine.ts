@@ -1,4 +1,4 @@
-import type { ScenarioInput, SimulationResultRecord } from '../graph/scenario-types';
+import { NO_OUTCOME, type ScenarioInput, type SimulationResultRecord } from '../graph/scenario-types';
 import type { GraphSnapshot } from '../graph/types';
 import { computeImpact, IMPACT_ENGINE_VERSION } from './impact';
 import { LOAD_ENGINE_VERSION, runLoad } from './load';
@@ -21,24 +21,13 @@ export interface EngineHooks {
   shouldStop?: () => boolean;
 }
 
-const EMPTY: Omit<EngineResult, 'assetId'> = {
-  state: null,
-  depth: null,
-  cause: null,
-  availability: null,
-  availabilityLow: null,
-  availabilityHigh: null,
-  loadKw: null,
-  utilization: null,
-  overloaded: null,
-};
 
 /** Run the engine a scenario asks for on a snapshot. Pure: same input and snapshot, same output. */
 export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot, hooks: EngineHooks = {}): EngineOutput {
   switch (input.kind) {
     case 'IMPACT': {
       const impact = computeImpact(snapshot.edges, input.failed);
-      const results = [...impact.down, ...impact.atRisk].map((e) => ({ ...EMPTY, assetId: e.id, state: e.state, depth: e.depth, cause: e.cause }));
+      const results = [...impact.down, ...impact.atRisk].map((e) => ({ ...NO_OUTCOME, assetId: e.id, state: e.state, depth: e.depth, cause: e.cause }));
       return {
         engineVersion: IMPACT_ENGINE_VERSION,
         results,
@@ -50,7 +39,7 @@ export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot,
       const out = runReliability(snapshot, { samples: input.samples!, seed: input.seed, failed: input.failed, ...hooks });
       return {
         engineVersion: RELIABILITY_ENGINE_VERSION,
-        results: out.assets.map((a) => ({ ...EMPTY, assetId: a.id, availability: a.availability, availabilityLow: a.availabilityLow, availabilityHigh: a.availabilityHigh })),
+        results: out.assets.map((a) => ({ ...NO_OUTCOME, assetId: a.id, availability: a.availability, availabilityLow: a.availabilityLow, availabilityHigh: a.availabilityHigh })),
         summary: { ...out.summary },
         complete: !out.summary.stoppedEarly,
       };
@@ -59,7 +48,7 @@ export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot,
       const out = runLoad(snapshot, { failed: input.failed, loadFactors: input.loadFactors });
       const results = out.assets
         .filter((a) => a.loadKw > 0 || a.capacityKw !== null || a.state === 'DOWN')
-        .map((a) => ({ ...EMPTY, assetId: a.id, state: a.state, loadKw: a.loadKw, utilization: a.utilization, overloaded: a.overloaded }));
+        .map((a) => ({ ...NO_OUTCOME, assetId: a.id, state: a.state, loadKw: a.loadKw, utilization: a.utilization, overloaded: a.overloaded }));
       return {
         engineVersion: LOAD_ENGINE_VERSION,
         results,

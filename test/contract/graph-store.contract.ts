@@ -13,7 +13,7 @@
 import { DomainError } from '../../src/errors';
 import { AUDIT_MAX_IDS, type AuditEntry, type AuditFilter } from '../../src/graph/audit-types';
 import type { GraphStore } from '../../src/graph/graph-store';
-import type { RunStatus, ScenarioKind, ScenarioRunRecord, SimulationResultRecord } from '../../src/graph/scenario-types';
+import { NO_OUTCOME, type RunStatus, type ScenarioKind, type ScenarioRunRecord, type SimulationResultRecord } from '../../src/graph/scenario-types';
 import { loadImpactEdges, reachable, shortestPath } from '../../src/graph/traversal';
 import type {
   AssetCursor,
@@ -1193,20 +1193,7 @@ export function graphStoreContract(name: string, makeStore: StoreFactory, option
       }
 
       function result(runId: string, assetId: string, overrides: Partial<SimulationResultRecord> = {}): SimulationResultRecord {
-        return {
-          runId,
-          assetId,
-          state: null,
-          depth: null,
-          cause: null,
-          availability: null,
-          availabilityLow: null,
-          availabilityHigh: null,
-          loadKw: null,
-          utilization: null,
-          overloaded: null,
-          ...overrides,
-        };
+        return { runId, assetId, ...NO_OUTCOME, ...overrides };
       }
 
       /** listRuns order: submittedAt descending, then id descending. */
