@@ -3,6 +3,7 @@ import type {
   AssetListQuery,
   AssetPage,
   AssetRecord,
+  AssetSummary,
   AssetWrite,
   DependencyEdge,
   DependencySide,
@@ -58,6 +59,9 @@ export interface GraphStore {
   /** Assets by id, aligned with `ids` (null where missing). */
   getAssets(ids: string[]): Promise<(AssetRecord | null)[]>;
 
+  /** Id, kind and name of assets, aligned with `ids` (null where missing): for long lists that show no more. */
+  getAssetSummaries(ids: string[]): Promise<(AssetSummary | null)[]>;
+
   /** The subset of `ids` that exist. */
   existingIds(ids: string[]): Promise<Set<string>>;
 
@@ -79,6 +83,13 @@ export interface GraphStore {
    * Only FORWARD and REVERSE types count; `types` narrows them further.
    */
   dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]>;
+
+  /**
+   * The same hops as `dependencyEdges` without the relationships themselves: [given id, id one
+   * hop away] pairs (a pair may repeat when two relationships link the same assets). What
+   * traversals need, at a fraction of the cost on large frontiers.
+   */
+  dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]>;
 
   /**
    * Apply validated state reports in one transaction, in order, and return one outcome each.

@@ -5,7 +5,8 @@ import type { AssetCursor, AssetRecord, DependencyEdge, DependencySide, GraphSna
  * Traversals written once over the GraphStore primitives, so both adapters behave alike.
  * Each walks breadth-first, one store round trip per level for the whole frontier (and for
  * every start asset of a batch at once), keeps a visited set so cycles never loop, and stops
- * at `maxDepth`. Neighbours are visited in id order, so the reported path is deterministic.
+ * at `maxDepth`. A frontier is walked in id order, so the reported path is deterministic: an
+ * asset's parent is the smallest id of the previous level that links to it.
  */
 export interface TraversalOptions {
   maxDepth: number;
@@ -13,7 +14,7 @@ export interface TraversalOptions {
   types?: string[];
 }
 
-/** Neighbours of a frontier: for each asset in it, the ids one step away. */
+/** Neighbours of a frontier: for each asset in it, the ids one step away (in any order, repeats allowed). */
 type Expand = (frontier: string[]) => Promise<Map<string, string[]>>;
 
 interface Visit {
@@ -21,30 +22,40 @@ interface Visit {
   parent: string | null;
 }
 
+/** What one group's walk found: every asset with how it was reached, and the ids level by level, sorted. */
+interface Walk {
+  visited: Map<string, Visit>;
+  levels: string[][];
+}
+
 /**
- * Breadth-first search for several independent groups of sources at once (one visited map per
- * group), sharing one `expand` call per level. Stops a group early when `stopAt` is reached.
+ * Breadth-first search for several independent groups of sources at once (one walk per group),
+ * sharing one `expand` call per level. Stops a group early when `stopAt` is reached.
  */
-async function bfs(groups: string[][], maxDepth: number, expand: Expand, stopAt?: string): Promise<Map<string, Visit>[]> {
-  const visited = groups.map((sources) => new Map(sources.map((id) => [id, { depth: 0, parent: null } as Visit])));
-  let frontiers = groups.map((sources) => [...new Set(sources)].sort());
+async function bfs(groups: string[][], maxDepth: number, expand: Expand, stopAt?: string): Promise<Walk[]> {
+  const walks: Walk[] = groups.map((sources) => {
+    const start = [...new Set(sources)].sort();
+    return { visited: new Map(start.map((id) => [id, { depth: 0, parent: null }])), levels: [start] };
+  });
+  let frontiers = walks.map((walk) => walk.levels[0]);
   for (let depth = 1; depth <= maxDepth; depth++) {
-    const union = [...new Set(frontiers.flat())];
+    const union = walks.length === 1 ? frontiers[0] : [...new Set(frontiers.flat())];
     if (union.length === 0) break;
     const neighbours = await expand(union);
-    frontiers = frontiers.map((frontier, g) => {
+    frontiers = walks.map(({ visited, levels }, g) => {
       const next: string[] = [];
-      for (const id of frontier) {
+      for (const id of frontiers[g]) {
         for (const n of neighbours.get(id) ?? []) {
-          if (visited[g].has(n)) continue;
-          visited[g].set(n, { depth, parent: id });
+          if (visited.has(n)) continue;
+          visited.set(n, { depth, parent: id });
           next.push(n);
         }
       }
-      return stopAt !== undefined && visited[g].has(stopAt) ? [] : next.sort();
+      levels.push(next.sort());
+      return stopAt !== undefined && visited.has(stopAt) ? [] : next;
     });
   }
-  return visited;
+  return walks;
 }
 
 function pathTo(visited: Map<string, Visit>, id: string): string[] {
@@ -53,21 +64,19 @@ function pathTo(visited: Map<string, Visit>, id: string): string[] {
   return path.reverse();
 }
 
-/** Neighbour ids along dependency edges, sorted, for BFS. */
+/** Neighbour ids along dependency edges, for BFS. */
 function dependencyExpand(store: GraphStore, side: DependencySide, types?: string[]): Expand {
-  return async (frontier) => {
-    const edges = await store.dependencyEdges(frontier, side, types);
-    return adjacency(edges.map((e) => (side === 'UPSTREAM' ? [e.consumer, e.supplier] : [e.supplier, e.consumer])));
-  };
+  return async (frontier) => adjacency(await store.dependencyNeighbours(frontier, side, types));
 }
 
 function adjacency(pairs: [string, string][]): Map<string, string[]> {
-  const out = new Map<string, Set<string>>();
+  const out = new Map<string, string[]>();
   for (const [near, far] of pairs) {
-    if (!out.has(near)) out.set(near, new Set());
-    out.get(near)!.add(far);
+    const list = out.get(near);
+    if (list) list.push(far);
+    else out.set(near, [far]);
   }
-  return new Map([...out].map(([id, set]) => [id, [...set].sort()]));
+  return out;
 }
 
 /**
@@ -75,13 +84,21 @@ function adjacency(pairs: [string, string][]): Map<string, string[]> {
  * distance and one shortest path, nearest first. The start itself is never in its own list.
  */
 export async function reachable(store: GraphStore, starts: string[], side: DependencySide, opts: TraversalOptions): Promise<Map<string, Hop[]>> {
-  const visits = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyExpand(store, side, opts.types));
+  const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyExpand(store, side, opts.types));
   return new Map(
     starts.map((start, i) => {
-      const hops = [...visits[i]]
-        .filter(([id]) => id !== start)
-        .map(([id, v]) => ({ id, depth: v.depth, path: pathTo(visits[i], id) }))
-        .sort((a, b) => a.depth - b.depth || (a.id < b.id ? -1 : 1));
+      const { visited, levels } = walks[i];
+      // Levels come nearest first and sorted, so the hops need no sorting of their own.
+      const hops = levels.slice(1).flatMap((level, d) =>
+        level.map((id): Hop => ({
+          id,
+          depth: d + 1,
+          // Built when read: a walk of 10,000 hops would otherwise build 10,000 arrays nobody asked for.
+          get path() {
+            return pathTo(visited, id);
+          },
+        })),
+      );
       return [start, hops];
     }),
   );
@@ -97,7 +114,7 @@ export async function shortestPath(store: GraphStore, from: string, to: string, 
     const byAsset = await store.relationshipsOf(frontier, 'BOTH', opts.types);
     return adjacency([...byAsset].flatMap(([id, rels]) => rels.map((r) => [id, r.from === id ? r.to : r.from] as [string, string])));
   };
-  const [visited] = await bfs([[from]], opts.maxDepth, expand, to);
+  const [{ visited }] = await bfs([[from]], opts.maxDepth, expand, to);
   return visited.has(to) ? pathTo(visited, to) : null;
 }
 
@@ -107,8 +124,8 @@ export async function shortestPath(store: GraphStore, from: string, to: string, 
  * region, which stay up and count towards redundancy).
  */
 export async function loadImpactEdges(store: GraphStore, failed: string[], opts: TraversalOptions): Promise<DependencyEdge[]> {
-  const [region] = await bfs([failed], opts.maxDepth, dependencyExpand(store, 'DOWNSTREAM', opts.types));
-  const consumers = [...region.keys()].filter((id) => region.get(id)!.depth > 0);
+  const [{ levels }] = await bfs([failed], opts.maxDepth, dependencyExpand(store, 'DOWNSTREAM', opts.types));
+  const consumers = levels.slice(1).flat();
   if (consumers.length === 0) return [];
   return store.dependencyEdges(consumers, 'UPSTREAM', opts.types);
 }
@@ -142,9 +159,9 @@ async function regionIds(store: GraphStore, roots: string[], maxDepth: number): 
       dependencyExpand(store, 'UPSTREAM')(frontier),
       dependencyExpand(store, 'DOWNSTREAM')(frontier),
     ]);
-    return new Map(frontier.map((id) => [id, [...new Set([...(up.get(id) ?? []), ...(down.get(id) ?? [])])].sort()]));
+    return new Map(frontier.map((id) => [id, [...(up.get(id) ?? []), ...(down.get(id) ?? [])]]));
   };
-  const [visited] = await bfs([roots], maxDepth, expandBoth);
+  const [{ visited }] = await bfs([roots], maxDepth, expandBoth);
   return [...visited.keys()].sort();
 }
 

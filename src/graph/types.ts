@@ -106,6 +106,9 @@ export interface AssetPage {
 }
 
 /** One asset reached by a traversal. `path` lists ids from the start asset to this one. */
+/** What a list that shows only names needs of an asset. */
+export type AssetSummary = Pick<AssetRecord, 'id' | 'kind' | 'name'>;
+
 export interface Hop {
   id: string;
   depth: number;

@@ -2,7 +2,9 @@ import DataLoader from 'dataloader';
 import type { GraphStore } from '../graph/graph-store';
 import { reachable } from '../graph/traversal';
 import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
-import type { AssetRecord, DependencySide, Direction, Hop, RelationshipRecord } from '../graph/types';
+import type { AssetRecord, AssetSummary, DependencySide, Direction, RelationshipRecord } from '../graph/types';
+import type { HopParent } from './parents';
+import type { AssetNeed } from './selection';
 
 /**
  * Per-request batching: every asset, relationship list and traversal asked for while resolving
@@ -11,7 +13,8 @@ import type { AssetRecord, DependencySide, Direction, Hop, RelationshipRecord } 
 export interface Loaders {
   asset: DataLoader<string, AssetRecord | null>;
   relationships(direction: Direction, types?: string[]): DataLoader<string, RelationshipRecord[]>;
-  reachable(side: DependencySide, maxDepth: number, types?: string[]): DataLoader<string, Hop[]>;
+  /** Transitive suppliers or consumers, with as much of every hop's asset as `need` says. */
+  reachable(side: DependencySide, maxDepth: number, types?: string[], need?: AssetNeed): DataLoader<string, HopParent[]>;
   run: DataLoader<string, ScenarioRunRecord | null>;
   /** An asset's results from its newest succeeded runs. */
   scenarioResults(last: number): DataLoader<string, SimulationResultRecord[]>;
@@ -44,11 +47,25 @@ export function createLoaders(store: GraphStore): Loaders {
         return ids.map((id) => byId.get(id) ?? []);
       }),
     ),
-    reachable: memo((side: DependencySide, maxDepth: number, types?: string[]) =>
+    reachable: memo((side: DependencySide, maxDepth: number, types?: string[], need: AssetNeed = 'id') =>
       new DataLoader(async (ids: readonly string[]) => {
         const byId = await reachable(store, [...ids], side, { maxDepth, types });
+        if (need !== 'id') await attachAssets(store, [...byId.values()].flat(), need);
         return ids.map((id) => byId.get(id) ?? []);
       }),
     ),
   };
+}
+
+/**
+ * Give every hop its asset (or its summary) from one store call. A walk can return 10,000 hops;
+ * resolving each through the asset loader would cost a promise and a cache entry per hop.
+ */
+async function attachAssets(store: GraphStore, hops: HopParent[], need: 'summary' | 'full'): Promise<void> {
+  const ids = [...new Set(hops.map((hop) => hop.id))];
+  const found = need === 'full' ? await store.getAssets(ids) : await store.getAssetSummaries(ids);
+  const byId = new Map<string, AssetSummary>();
+  for (const asset of found) if (asset) byId.set(asset.id, asset);
+  // A summary stands in for the record: the query selects nothing of the asset that it lacks.
+  for (const hop of hops) hop.asset = byId.get(hop.id) as AssetRecord | undefined;
 }

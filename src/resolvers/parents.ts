@@ -2,7 +2,8 @@ import type { AssetListQuery, AssetRecord, Hop } from '../graph/types';
 import type { ImpactEntry } from '../sim/impact';
 
 /** What resolvers of object types receive as parent (codegen `mappers`). */
-export type HopParent = Hop;
+/** A hop, with its asset when the traversal loaded them all in one batch. */
+export type HopParent = Hop & { asset?: AssetRecord };
 export type ImpactedParent = ImpactEntry;
 
 export interface EdgeParent {

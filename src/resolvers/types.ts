@@ -1,21 +1,15 @@
-import { Kind, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import type { AssetRecord } from '../graph/types';
 import { depthArg, typesArg } from './arguments';
 import type { RequestContext } from './context';
 import { liveAsset } from './live';
 import { DateTimeScalar, JSONScalar } from './scalars';
+import { assetNeed, nestedAssetNeed } from './selection';
 
-/** True when a field selects nothing of its asset but `id` (and `__typename`). */
-function onlyId(info: GraphQLResolveInfo): boolean {
-  return info.fieldNodes.every((node) =>
-    (node.selectionSet?.selections ?? []).every((s) => s.kind === Kind.FIELD && (s.name.value === 'id' || s.name.value === '__typename')),
-  );
-}
-
-/** An endpoint of a relationship: not loaded when the query only wants its id. */
+/** An endpoint of a relationship or hop: not loaded when the query only wants its id. */
 function endpoint(id: string, ctx: RequestContext, info: GraphQLResolveInfo) {
-  return onlyId(info) ? ({ id } as AssetRecord) : assetById(id, ctx);
+  return assetNeed(info.fieldNodes) === 'id' ? ({ id } as AssetRecord) : assetById(id, ctx);
 }
 
 /** Load an asset that a relationship, hop or impact entry points at. */
@@ -34,10 +28,10 @@ export const typeResolvers: Resolvers = {
     ...liveAsset,
     relationships: (asset, { direction, types }, ctx) =>
       ctx.loaders.relationships(direction ?? 'BOTH', typesArg(ctx, types)).load(asset.id),
-    dependencies: (asset, { maxDepth, types }, ctx) =>
-      ctx.loaders.reachable('UPSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types)).load(asset.id),
-    dependents: (asset, { maxDepth, types }, ctx) =>
-      ctx.loaders.reachable('DOWNSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types)).load(asset.id),
+    dependencies: (asset, { maxDepth, types }, ctx, info) =>
+      ctx.loaders.reachable('UPSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
+    dependents: (asset, { maxDepth, types }, ctx, info) =>
+      ctx.loaders.reachable('DOWNSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
   },
 
   Relationship: {
@@ -46,7 +40,7 @@ export const typeResolvers: Resolvers = {
   },
 
   AssetHop: {
-    asset: (hop, _, ctx) => assetById(hop.id, ctx),
+    asset: (hop, _, ctx, info) => hop.asset ?? endpoint(hop.id, ctx, info),
   },
 
   ImpactedAsset: {

@@ -144,6 +144,18 @@ export function graphStoreContract(name: string, makeStore: StoreFactory, option
         }
         // What upsert returns is what is stored (types survive the round trip: booleans, lists, numbers).
         expect(await store.getAssets([p + 'b', p + 'a'])).toEqual(out);
+        // Summaries: id, kind and name only, aligned with the ids asked for.
+        const summary = (id: string) => {
+          const a = out.find((x) => x.id === id)!;
+          return { id, kind: a.kind, name: a.name };
+        };
+        expect(await store.getAssetSummaries([p + 'b', p + 'missing', p + 'a', p + 'b'])).toEqual([
+          summary(p + 'b'),
+          null,
+          summary(p + 'a'),
+          summary(p + 'b'),
+        ]);
+        expect(await store.getAssetSummaries([])).toEqual([]);
       });
 
       test('an update merges properties, a null removes a key, and an omitted name is kept', async () => {
@@ -661,6 +673,17 @@ export function graphStoreContract(name: string, makeStore: StoreFactory, option
         expect(await store.dependencyEdges([p + 'pdu', p + 'room'], 'UPSTREAM', ['CONTAINS'])).toEqual([]);
         expect(await store.dependencyEdges([p + 'room'], 'DOWNSTREAM', ['CONTAINS'])).toEqual([]);
         expect(await store.dependencyEdges([p + 'pdu'], 'UPSTREAM', [])).toEqual([]);
+      });
+
+      test('dependencyNeighbours gives the same hops as [given, other] id pairs', async () => {
+        const pairs = async (ids: string[], side: 'UPSTREAM' | 'DOWNSTREAM', types?: string[]) =>
+          (await store.dependencyNeighbours(ids.map((id) => p + id), side, types)).map(([near, far]) => `${near.slice(p.length)}>${far.slice(p.length)}`).sort();
+        expect(await pairs(['pdu'], 'UPSTREAM')).toEqual(['pdu>chiller', 'pdu>feed']);
+        expect(await pairs(['svc', 'app'], 'UPSTREAM')).toEqual(['app>feed', 'svc>pdu']);
+        expect(await pairs(['feed', 'pdu'], 'DOWNSTREAM')).toEqual(['feed>app', 'feed>pdu', 'pdu>svc']);
+        expect(await pairs(['feed'], 'DOWNSTREAM', ['FEEDS'])).toEqual(['feed>pdu']);
+        expect(await pairs(['room'], 'DOWNSTREAM', ['CONTAINS'])).toEqual([]);
+        expect(await pairs([], 'UPSTREAM')).toEqual([]);
       });
     });
 

@@ -211,8 +211,41 @@ describe('store round trips', () => {
         counts.push(Object.fromEntries(calls));
       }
       expect(counts[1]).toEqual(counts[0]);
-      // One listAssets, one relationshipsOf, one getAssets for the PDU endpoints, one dependencyEdges.
-      expect(counts[1]).toEqual({ listAssets: 1, relationshipsOf: 1, getAssets: 1, dependencyEdges: 1 });
+      // One listAssets, one relationshipsOf, one getAssets for the PDU endpoints, one dependencyNeighbours.
+      expect(counts[1]).toEqual({ listAssets: 1, relationshipsOf: 1, getAssets: 1, dependencyNeighbours: 1 });
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('dependents load their assets in one call, and no more of them than the query selects', async () => {
+    const calls = new Map<string, number>();
+    const s = await startTestServer({ wrapStore: (store) => countingStore(store, calls) });
+    try {
+      const racks = Array.from({ length: 50 }, (_, i) => ({ id: `rack-${String(i).padStart(2, '0')}`, kind: 'Rack', name: `Rack ${i}`, properties: { row: i } }));
+      await s.gql(UPSERT, { input: [{ id: 'pdu-a', kind: 'PDU' }, ...racks] });
+      await s.gql(RELATE, { input: racks.map((r) => ({ from: 'pdu-a', to: r.id, type: 'FEEDS' })) });
+      const hops = async (selection: string) => {
+        calls.clear();
+        const res = await s.gql(`{ asset(id: "pdu-a") { dependents(maxDepth: 3) { depth asset { ${selection} } } } }`);
+        expect(res.errors).toBeUndefined();
+        return { hops: res.data.asset.dependents, calls: Object.fromEntries(calls) };
+      };
+      const ids = await hops('id');
+      expect(ids.hops).toHaveLength(50);
+      expect(ids.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07' } });
+      // Query.asset is the one getAssets; one dependencyNeighbours per level (the racks' level finds nothing more).
+      expect(ids.calls).toEqual({ getAssets: 1, dependencyNeighbours: 2 });
+      const named = await hops('id kind name');
+      expect(named.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', kind: 'Rack', name: 'Rack 7' } });
+      expect(named.calls).toEqual({ getAssets: 1, getAssetSummaries: 1, dependencyNeighbours: 2 });
+      const full = await hops('id properties version');
+      expect(full.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', properties: { row: 7 }, version: 1 } });
+      expect(full.calls).toEqual({ getAssets: 2, dependencyNeighbours: 2 });
+      // Through a fragment the selection is not looked into: the whole asset is loaded.
+      const fragment = await hops('... on Asset { name }');
+      expect(fragment.hops[7]).toEqual({ depth: 1, asset: { name: 'Rack 7' } });
+      expect(fragment.calls).toEqual({ getAssets: 2, dependencyNeighbours: 2 });
     } finally {
       await s.stop();
     }

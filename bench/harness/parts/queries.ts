@@ -71,22 +71,12 @@ function dashboardCase(ctx: BenchContext): QueryCase {
       return { after: c ? encodeCursor(c) : null };
     },
     async floor(store, i) {
-      // Query.assets: listAssets; Asset.relationships: one relationshipsOf for the page (DataLoader);
-      // Relationship.from/to: one getAssets for endpoints not on the page (the page primes the loader).
+      // Query.assets: listAssets; Asset.relationships: one relationshipsOf for the page (DataLoader).
+      // Relationship.from/to select only ids, which the relationships carry: nothing more is loaded.
       const page = await store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after: after(i), limit: PAGE_SIZE });
-      const pageIds = page.assets.map((a) => a.id);
-      const rels = await store.relationshipsOf(pageIds, 'BOTH', undefined);
-      const onPage = new Set(pageIds);
-      const others = new Set<string>();
+      const rels = await store.relationshipsOf(page.assets.map((a) => a.id), 'BOTH', undefined);
       let count = 0;
-      for (const list of rels.values()) {
-        count += list.length;
-        for (const r of list) {
-          if (!onPage.has(r.from)) others.add(r.from);
-          if (!onPage.has(r.to)) others.add(r.to);
-        }
-      }
-      if (others.size) await store.getAssets([...others]);
+      for (const list of rels.values()) count += list.length;
       return count;
     },
     count: (data) => data.assets.edges.reduce((n: number, e: any) => n + e.node.relationships.length, 0),
@@ -108,10 +98,11 @@ function dependentsCase(ctx: BenchContext): QueryCase {
     query: DEPENDENTS_QUERY,
     variables: () => ({ id: ups }),
     async floor(store) {
-      // Query.asset: getAssets; Asset.dependents: reachable (one dependencyEdges per level); AssetHop.asset: one getAssets.
+      // Query.asset: getAssets; Asset.dependents: reachable (one dependencyNeighbours per level), then
+      // one getAssetSummaries for the hops (the query selects only id and kind of them).
       await store.getAssets([ups]);
       const hops = (await reachable(store, [ups], 'DOWNSTREAM', { maxDepth: MAX_DEPTH })).get(ups) ?? [];
-      if (hops.length) await store.getAssets(hops.map((h) => h.id));
+      if (hops.length) await store.getAssetSummaries(hops.map((h) => h.id));
       return hops.length;
     },
     count: (data) => data.asset.dependents.length,

@@ -3,6 +3,7 @@ import { badInput, DomainError, notFound } from '../../errors';
 import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model';
 import { RESERVED_PROPERTY_KEYS } from '../../model/validate';
 import { applyAssetWrite, applyStateWrite } from '../asset-merge';
+import { dependencyEnds, dependencyLookups, type DependencyLookup } from '../dependency-lookups';
 import type { AuditEntry, AuditFilter } from '../audit-types';
 import type { GraphStore } from '../graph-store';
 import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
@@ -12,6 +13,7 @@ import type {
   AssetPage,
   AssetRecord,
   AssetSort,
+  AssetSummary,
   AssetWrite,
   DependencyEdge,
   DependencySide,
@@ -54,6 +56,7 @@ export const NEO4J_QUERY_NAMES = [
   'asset-save',
   'asset-delete',
   'asset-get',
+  'asset-summaries',
   'asset-existing-ids',
   'asset-page',
   'asset-count',
@@ -61,6 +64,8 @@ export const NEO4J_QUERY_NAMES = [
   'relationship-delete',
   'relationships-from',
   'relationships-to',
+  'relationship-ends-from',
+  'relationship-ends-to',
   'state-lock',
   'state-events-seen',
   'state-events-record',
@@ -569,6 +574,13 @@ export class Neo4jGraphStore implements GraphStore {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
+  async getAssetSummaries(ids: string[]): Promise<(AssetSummary | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.executor.read(this.q('asset-summaries'), { ids: [...new Set(ids)] });
+    const byId = new Map(rows.map((row) => [row.id as string, { id: row.id as string, kind: row.kind as string, name: (row.name as string | null) ?? null }]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   async existingIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await this.executor.read(this.q('asset-existing-ids'), { ids: [...new Set(ids)] });
@@ -616,24 +628,34 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]> {
-    if (ids.length === 0) return [];
-    const allowed = (list: string[]) => (types ? list.filter((t) => types.includes(t)) : list);
-    const forward = allowed(this.model.forwardTypes);
-    const reverse = allowed(this.model.reverseTypes);
+    const byLookup = await this.runDependencyLookups(ids, side, types, (end) => `relationships-${end}`);
+    return byLookup.flatMap(([lookup, rows]) =>
+      rows.map((row) => ({ ...dependencyEnds(lookup, row.fromId as string, row.toId as string), relationship: toRelationship(row) })),
+    );
+  }
+
+  async dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]> {
+    const byLookup = await this.runDependencyLookups(ids, side, types, (end) => `relationship-ends-${end}`);
+    return byLookup.flatMap(([lookup, rows]) =>
+      rows.map((row): [string, string] => (lookup.idsAt === 'from' ? [row.fromId as string, row.toId as string] : [row.toId as string, row.fromId as string])),
+    );
+  }
+
+  /** The rows of each dependency lookup, in one read transaction; `query` names the file per end. */
+  private async runDependencyLookups(
+    ids: string[],
+    side: DependencySide,
+    types: string[] | undefined,
+    query: (end: 'from' | 'to') => Neo4jQueryName,
+  ): Promise<[DependencyLookup, Row[]][]> {
+    const lookups = dependencyLookups(this.model, side, types);
+    if (ids.length === 0 || lookups.length === 0) return [];
     const distinct = [...new Set(ids)];
-    // For UPSTREAM the given ids are consumers: the target of a FORWARD edge, the source of a REVERSE one.
-    const [forwardRows, reverseRows] = await this.executor.readTransaction(async (tx) => [
-      forward.length === 0
-        ? []
-        : await tx.run(this.q(side === 'UPSTREAM' ? 'relationships-to' : 'relationships-from'), { ids: distinct, types: forward }),
-      reverse.length === 0
-        ? []
-        : await tx.run(this.q(side === 'UPSTREAM' ? 'relationships-from' : 'relationships-to'), { ids: distinct, types: reverse }),
-    ]);
-    return [
-      ...forwardRows.map((row) => ({ supplier: row.fromId as string, consumer: row.toId as string, relationship: toRelationship(row) })),
-      ...reverseRows.map((row) => ({ supplier: row.toId as string, consumer: row.fromId as string, relationship: toRelationship(row) })),
-    ];
+    return this.executor.readTransaction(async (tx) => {
+      const out: [DependencyLookup, Row[]][] = [];
+      for (const lookup of lookups) out.push([lookup, await tx.run(this.q(query(lookup.idsAt)), { ids: distinct, types: lookup.types })]);
+      return out;
+    });
   }
 
   async applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]> {

@@ -9,6 +9,7 @@ import type {
   AssetListQuery,
   AssetPage,
   AssetRecord,
+  AssetSummary,
   AssetWrite,
   DependencyEdge,
   DependencySide,
@@ -24,8 +25,10 @@ import type {
   StateWrite,
   StoredRejectedReport,
 } from '../types';
+import { dependencyEnds, dependencyLookups } from '../dependency-lookups';
 import { applyAssetWrite, applyStateWrite } from '../asset-merge';
 import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
+import { cacheStatements } from './statement-cache';
 import { SCENARIO_SCHEMA, SqliteScenarios } from './sqlite-scenarios';
 import { AUDIT_SCHEMA, SqliteAudit } from './sqlite-audit';
 import type { AuditEntry, AuditFilter } from '../audit-types';
@@ -85,6 +88,8 @@ interface AssetRow {
   created_at: string;
   updated_at: string;
 }
+
+type SortedRow = AssetRow & { sort_value: Scalar | null };
 
 interface RelationshipRow {
   from_id: string;
@@ -148,6 +153,7 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('foreign_keys = ON');
     // Another process (an import, a second API) may hold the write lock for a moment.
     this.db.pragma('busy_timeout = 5000');
+    cacheStatements(this.db);
     this.db.exec(SCHEMA);
     this.db.exec(SCENARIO_SCHEMA);
     this.scenarios = new SqliteScenarios(this.db);
@@ -223,6 +229,12 @@ export class SqliteGraphStore implements GraphStore {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
+  async getAssetSummaries(ids: string[]): Promise<(AssetSummary | null)[]> {
+    const rows = this.db.prepare<[string], AssetSummary>(`SELECT id, kind, name FROM assets WHERE id ${IN_LIST}`).all(JSON.stringify(ids));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   async existingIds(ids: string[]): Promise<Set<string>> {
     return this.existingIdsSync(ids);
   }
@@ -235,11 +247,37 @@ export class SqliteGraphStore implements GraphStore {
   async listAssets(query: AssetListQuery): Promise<AssetPage> {
     const sort = sortSql(query.sort);
     const where = filterSql(query.filter);
+    const rows = sort.nullable ? this.pageWithNulls(query, sort, where) : this.pageOnColumn(query, sort.expr, where);
+    const page = rows.slice(0, query.limit);
+    return {
+      assets: page.map(toAsset),
+      sortValues: page.map((row) => row.sort_value),
+      hasNextPage: rows.length > query.limit,
+    };
+  }
+
+  /** Keyset page on a column that is never null: a plain range the (column, id) index serves. */
+  private pageOnColumn(query: AssetListQuery, column: string, where: WhereSql): SortedRow[] {
+    const conditions = [...where.conditions];
+    const params: unknown[] = [...where.params];
+    const gt = query.sort.descending ? '<' : '>';
+    if (query.after) {
+      conditions.push(column === 'id' ? `id ${gt} ?` : `(${column}, id) ${gt} (?, ?)`);
+      params.push(...(column === 'id' ? [] : [sqlValue(query.after.value!)]), query.after.id);
+    }
+    const dir = query.sort.descending ? 'DESC' : 'ASC';
+    const sql = `SELECT *, ${column} AS sort_value FROM assets
+      ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+      ORDER BY ${column === 'id' ? '' : `${column} ${dir}, `}id ${dir} LIMIT ?`;
+    return this.db.prepare<unknown[], SortedRow>(sql).all(...params, query.limit + 1);
+  }
+
+  /** Keyset page on an expression that may be null: nulls sort last in both directions, ties go by id. */
+  private pageWithNulls(query: AssetListQuery, sort: SortSql, where: WhereSql): SortedRow[] {
     const conditions = [...where.conditions];
     const params: unknown[] = [...sort.params, ...where.params];
     const gt = query.sort.descending ? '<' : '>';
     if (query.after) {
-      // Keyset paging; nulls sort last in both directions, ties go by id.
       if (query.after.value === null) {
         conditions.push(`(sort_value IS NULL AND id ${gt} ?)`);
         params.push(query.after.id);
@@ -253,13 +291,7 @@ export class SqliteGraphStore implements GraphStore {
     const sql = `SELECT * FROM (SELECT *, ${sort.expr} AS sort_value FROM assets)
       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
       ORDER BY sort_value IS NULL, sort_value ${dir}, id ${dir} LIMIT ?`;
-    const rows = this.db.prepare<unknown[], AssetRow & { sort_value: Scalar | null }>(sql).all(...params, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    return {
-      assets: page.map(toAsset),
-      sortValues: page.map((row) => row.sort_value),
-      hasNextPage: rows.length > query.limit,
-    };
+    return this.db.prepare<unknown[], SortedRow>(sql).all(...params, query.limit + 1);
   }
 
   async countAssets(filter: AssetFilter): Promise<number> {
@@ -288,27 +320,25 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]> {
-    const allowed = (list: string[]) => (types ? list.filter((t) => types.includes(t)) : list);
-    // For UPSTREAM the given ids are consumers: the target of a FORWARD edge, the source of a REVERSE one.
-    const plan: [string[], 'from_id' | 'to_id'][] = [
-      [allowed(this.model.forwardTypes), side === 'UPSTREAM' ? 'to_id' : 'from_id'],
-      [allowed(this.model.reverseTypes), side === 'UPSTREAM' ? 'from_id' : 'to_id'],
-    ];
-    const edges: DependencyEdge[] = [];
-    plan.forEach(([typeList, end], i) => {
-      if (typeList.length === 0) return;
-      const forward = i === 0;
-      const rows = this.db
-        .prepare<[string, string], RelationshipRow>(`SELECT * FROM relationships WHERE ${end} ${IN_LIST} AND type ${IN_LIST}`)
-        .all(JSON.stringify(ids), JSON.stringify(typeList));
-      for (const row of rows) {
-        const relationship = toRelationship(row);
-        edges.push(forward
-          ? { supplier: row.from_id, consumer: row.to_id, relationship }
-          : { supplier: row.to_id, consumer: row.from_id, relationship });
-      }
+    return dependencyLookups(this.model, side, types).flatMap((lookup) =>
+      this.db
+        .prepare<[string, string], RelationshipRow>(`SELECT * FROM relationships WHERE ${lookup.idsAt}_id ${IN_LIST} AND type ${IN_LIST}`)
+        .all(JSON.stringify(ids), JSON.stringify(lookup.types))
+        .map((row) => ({ ...dependencyEnds(lookup, row.from_id, row.to_id), relationship: toRelationship(row) })),
+    );
+  }
+
+  async dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]> {
+    return dependencyLookups(this.model, side, types).flatMap((lookup) => {
+      const [near, far] = lookup.idsAt === 'from' ? ['from_id', 'to_id'] : ['to_id', 'from_id'];
+      // Only the two id columns, which both relationship indexes cover, so no table row is read;
+      // `+type` keeps SQLite on one index range per id instead of one probe per (id, type);
+      // raw rows are the [near, far] pairs themselves.
+      return this.db
+        .prepare<[string, string], [string, string]>(`SELECT ${near}, ${far} FROM relationships WHERE ${near} ${IN_LIST} AND +type ${IN_LIST}`)
+        .raw(true)
+        .all(JSON.stringify(ids), JSON.stringify(lookup.types));
     });
-    return edges;
   }
 
   async applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]> {
@@ -507,9 +537,16 @@ function propertyCondition(f: PropertyFilter, conditions: string[], params: unkn
 const typeClass = (expr: string) =>
   `(CASE ${expr} WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'text' THEN 'text' END)`;
 
+interface SortSql {
+  expr: string;
+  params: unknown[];
+  /** Whether the sort value can be null (then nulls go last, which no plain index order gives). */
+  nullable: boolean;
+}
+
 /** The expression a page is sorted on, with its parameters. */
-function sortSql(sort: AssetListQuery['sort']): { expr: string; params: unknown[] } {
-  if (sort.field === 'property') return { expr: 'json_extract(properties, ?)', params: [JSON_PATH(sort.property!)] };
+function sortSql(sort: AssetListQuery['sort']): SortSql {
+  if (sort.field === 'property') return { expr: 'json_extract(properties, ?)', params: [JSON_PATH(sort.property!)], nullable: true };
   const column = { id: 'id', name: 'name', kind: 'kind', updatedAt: 'updated_at' }[sort.field];
-  return { expr: column, params: [] };
+  return { expr: column, params: [], nullable: column === 'name' };
 }

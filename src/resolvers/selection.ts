@@ -1,0 +1,47 @@
+import { Kind, type FieldNode, type SelectionNode } from 'graphql';
+
+/**
+ * How much of an asset a query asks for, so lists of thousands (hops, relationship endpoints)
+ * load no more than they show: nothing beyond the id they already have, a summary (id, kind,
+ * name), or the whole record. Fragments make it unsure, and unsure means the whole record.
+ */
+export type AssetNeed = 'id' | 'summary' | 'full';
+
+const ID_FIELDS = new Set(['id', '__typename']);
+const SUMMARY_FIELDS = new Set(['id', 'kind', 'name', '__typename']);
+
+/**
+ * graphql-js hands every item of a list the same `fieldNodes` array (and keeps it as long as the
+ * parsed document is cached), so the answer is worked out once per array, not once per item.
+ */
+const needs = new WeakMap<readonly FieldNode[], AssetNeed>();
+const nestedNeeds = new WeakMap<readonly FieldNode[], AssetNeed>();
+
+/** What the given selections of an Asset field need (one field may appear in several nodes). */
+export function assetNeed(fieldNodes: readonly FieldNode[]): AssetNeed {
+  let need = needs.get(fieldNodes);
+  if (need === undefined) needs.set(fieldNodes, (need = needOf(selectionsOf(fieldNodes))));
+  return need;
+}
+
+/** What the `asset` field of each selected object (e.g. a hop) needs; `id` when it is not selected. */
+export function nestedAssetNeed(fieldNodes: readonly FieldNode[]): AssetNeed {
+  let need = nestedNeeds.get(fieldNodes);
+  if (need === undefined) {
+    const selections = selectionsOf(fieldNodes);
+    need = selections.some((s) => s.kind !== Kind.FIELD)
+      ? 'full'
+      : needOf(selectionsOf(selections.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === 'asset')));
+    nestedNeeds.set(fieldNodes, need);
+  }
+  return need;
+}
+
+function selectionsOf(fieldNodes: readonly FieldNode[]): readonly SelectionNode[] {
+  return fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+}
+
+function needOf(selections: readonly SelectionNode[]): AssetNeed {
+  const within = (allowed: Set<string>) => selections.every((s) => s.kind === Kind.FIELD && allowed.has(s.name.value));
+  return within(ID_FIELDS) ? 'id' : within(SUMMARY_FIELDS) ? 'summary' : 'full';
+}
