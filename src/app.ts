@@ -49,7 +49,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const pubsub = await createPubSub(config, logger);
   const observability = new Observability(logger);
   const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics);
-  const queue = createScenarioQueue(config, { store, model, pubsub, logger, observer: observability.metrics });
+  const queue = createScenarioQueue(config, { pubsub, logger, observer: observability.metrics });
   observability.watch({ config, store, pubsub, queue });
   if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);

@@ -1,11 +1,11 @@
-import type { Logger } from '../logger';
-import { PermanentRunError, processScenarioRun, type ProcessorDeps } from './scenario-processor';
+import type { RunProcessor } from './processor-thread-client';
+import { PermanentRunError } from './scenario-processor';
 import type { RetryPolicy, ScenarioQueue } from './scenario-queue';
 
 /**
  * Runs scenario jobs inside the API process when there is no Redis: a FIFO with bounded
- * concurrency, retries with exponential backoff, and the same processor as the BullMQ worker
- * (whose engine runs in a worker thread, so the event loop stays free).
+ * concurrency and retries with exponential backoff, handing each attempt to `processor` (the
+ * same processor as the BullMQ worker, in a worker thread, so the event loop stays free).
  */
 export class InProcessRunner implements ScenarioQueue {
   readonly backend = 'in-process';
@@ -15,14 +15,14 @@ export class InProcessRunner implements ScenarioQueue {
   private closed = false;
 
   constructor(
-    private readonly deps: ProcessorDeps & { logger: Logger },
+    private readonly processor: RunProcessor,
     private readonly concurrency: number,
     private readonly retry: RetryPolicy,
   ) {}
 
   async enqueue(runId: string): Promise<void> {
     this.waiting.push({ runId, attempt: 1 });
-    // Start after the submitting request has answered: job set-up runs on this event loop.
+    // Start after the submitting request has answered.
     setImmediate(() => this.pump());
   }
 
@@ -41,6 +41,7 @@ export class InProcessRunner implements ScenarioQueue {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     await Promise.allSettled([...this.running]);
+    await this.processor.close();
   }
 
   private pump(): void {
@@ -56,7 +57,7 @@ export class InProcessRunner implements ScenarioQueue {
 
   private async run(runId: string, attempt: number): Promise<void> {
     try {
-      await processScenarioRun(runId, this.deps, { number: attempt, max: this.retry.attempts });
+      await this.processor.process(runId, { number: attempt, max: this.retry.attempts });
     } catch (err) {
       if (err instanceof PermanentRunError || attempt >= this.retry.attempts || this.closed) return;
       const timer = setTimeout(() => {

@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { DomainError } from '../errors';
 import type { ScenarioInput } from '../graph/scenario-types';
 import type { GraphSnapshot } from '../graph/types';
 import type { EngineOutput } from '../sim/scenario-engine';
+import { startThread } from './start-thread';
 
 export interface EngineRun {
   output: Promise<EngineOutput>;
@@ -11,20 +10,10 @@ export interface EngineRun {
   stop(): void;
 }
 
-/**
- * Start the thread: the compiled .js file, or, when running from TypeScript sources (tsx,
- * ts-jest), a bootstrap that registers tsx's require hook in the thread and loads the .ts file.
- */
-function startThread(workerData: unknown): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'engine-thread.js'), { workerData });
-  const entry = JSON.stringify(path.join(__dirname, 'engine-thread.ts'));
-  return new Worker(`require('tsx/cjs'); require(${entry});`, { eval: true, workerData });
-}
-
 /** Run a scenario engine in a worker thread, relaying progress. */
 export function runEngineInThread(input: ScenarioInput, snapshot: GraphSnapshot, onProgress: (fraction: number) => void): EngineRun {
   const stopFlag = new SharedArrayBuffer(4);
-  const worker = startThread({ input, snapshot, stopFlag });
+  const worker = startThread('engine-thread', { input, snapshot, stopFlag });
   const output = new Promise<EngineOutput>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {

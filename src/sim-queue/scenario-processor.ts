@@ -13,7 +13,8 @@ import { runEngineInThread } from './run-engine-in-thread';
 export interface ProcessorDeps {
   store: GraphStore;
   model: ModelIndex;
-  pubsub: PubSub;
+  /** Where run updates go (only `publish` is used). */
+  pubsub: Pick<PubSub, 'publish'>;
   logger: Logger;
   /** Least time between two progress writes (and cancellation checks). Default 500 ms. */
   progressIntervalMs?: number;

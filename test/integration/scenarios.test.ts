@@ -1,3 +1,6 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text';
 import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -107,6 +110,32 @@ describe('scenarios (in-process runner)', () => {
     }
     const twice = await s.gql(`mutation($id: ID!) { cancelScenario(id: $id) { status } }`, { id: running.id });
     expect(twice.data.cancelScenario.status).toBe('CANCELLED');
+  });
+
+  it('jobs run in a thread of their own: its run updates reach subscribers and its jobs the metrics', async () => {
+    const jobs = async () => {
+      const text = await (await fetch(`${new URL(s.url).origin}/metrics`)).text();
+      return sampleValue(parsePrometheusText(text), 'twin_scenario_job_duration_seconds_count', { kind: 'RELIABILITY', status: 'SUCCEEDED' });
+    };
+    const before = await jobs();
+    const run = (await s.gql(RUN_SCENARIO, { input: { kind: 'RELIABILITY', samples: 20000000, seed: 9 } })).data.runScenario;
+    const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const seen: { status: string; progress: number }[] = [];
+      const updates = client.iterate<{ scenarioRunUpdated: { status: string; progress: number } }>({
+        query: `subscription($id: ID!) { scenarioRunUpdated(id: $id) { status progress } }`,
+        variables: { id: run.id },
+      });
+      for await (const update of updates) {
+        seen.push(update.data!.scenarioRunUpdated);
+        if (update.data!.scenarioRunUpdated.status === 'SUCCEEDED') break;
+      }
+      expect(seen.some((u) => u.status === 'RUNNING' && u.progress > 0 && u.progress < 1)).toBe(true);
+      expect(seen.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 1 });
+    } finally {
+      await client.dispose();
+    }
+    expect(await jobs()).toBe(before + 1);
   });
 
   it('compares two runs: assets whose outcome differs', async () => {

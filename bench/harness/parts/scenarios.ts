@@ -119,12 +119,13 @@ export async function runReliabilityPart(ctx: BenchContext): Promise<void> {
     const results = state.results.totalCount;
     const queueMs = Date.parse(state.startedAt!) - Date.parse(state.submittedAt);
     const runMs = Date.parse(state.finishedAt!) - Date.parse(state.startedAt!);
-    // In-process runs write through the metered store; a BullMQ worker (another process) does not,
-    // so then the write phase is estimated from polling: progress passes 0.9 when writing starts.
+    // Jobs run on a store connection of their own (the in-process runner's thread, or a BullMQ
+    // worker process), which the meter does not see: the write phase is then estimated from
+    // polling, progress passes 0.9 when writing starts.
     const metered = meter.writeResults !== undefined;
     const writeMs = metered ? meter.writeResults.ms : engineDoneAt === null ? NaN : Date.parse(state.finishedAt!) - (performance.timeOrigin + engineDoneAt);
     const snapshotMs = metered ? (meter.listAssets?.ms ?? 0) + (meter.getAssets?.ms ?? 0) + (meter.dependencyEdges?.ms ?? 0) : null;
-    if (!metered && r === 1) report.notes.push('(f) runs execute in the BullMQ worker process: writeResults time is estimated from polling (progress ≥ 0.9 until finishedAt, ±20 ms), snapshot time is not measured');
+    if (!metered && r === 1) report.notes.push('(f) runs execute on their own store connection (in-process runner thread or BullMQ worker): writeResults time is estimated from polling (progress ≥ 0.9 until finishedAt, ±20 ms), snapshot time is not measured');
     const row = {
       run: r,
       samples,

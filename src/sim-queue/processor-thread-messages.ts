@@ -1,0 +1,18 @@
+import type { Config } from '../config';
+import type { Channel } from '../live/pubsub';
+import type { ScenarioJobOutcome } from '../observability/hooks';
+import type { Attempt } from './scenario-processor';
+
+/** What the processor thread needs to open its own store and model (structured-cloneable). */
+export interface ProcessorThreadData {
+  store: Pick<Config, 'neo4j' | 'dataDir'>;
+  twinModel: string | undefined;
+  logLevel: string;
+}
+
+export type ToThreadMessage = { type: 'run'; job: number; runId: string; attempt: Attempt } | { type: 'close' };
+
+export type ToMainMessage =
+  | { type: 'settled'; job: number; error?: { message: string; permanent: boolean } }
+  | { type: 'publish'; channel: Channel; messages: unknown[] }
+  | { type: 'jobFinished'; kind: string; outcome: ScenarioJobOutcome; seconds: number };

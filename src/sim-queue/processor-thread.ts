@@ -1,0 +1,45 @@
+/**
+ * Worker-thread entry of the in-process runner: processes scenario jobs on its own store
+ * connection, so loading snapshots, hashing them and writing results never block the API's
+ * event loop (the embedded SQLite store is synchronous). Run updates and job metrics go back to
+ * the main thread as messages, which publishes and records them there.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createGraphStore } from '../graph/create-graph-store';
+import { createLogger } from '../logger';
+import { indexModel, loadTwinModel } from '../model/twin-model';
+import { PermanentRunError, processScenarioRun, type ProcessorDeps } from './scenario-processor';
+import type { ProcessorThreadData, ToMainMessage, ToThreadMessage } from './processor-thread-messages';
+
+const data = workerData as ProcessorThreadData;
+const port = parentPort!;
+const send = (message: ToMainMessage) => port.postMessage(message);
+const model = indexModel(loadTwinModel(data.twinModel));
+const store = createGraphStore(data.store, model);
+const ready = store.init();
+const deps: ProcessorDeps = {
+  store,
+  model,
+  logger: createLogger(data.logLevel),
+  pubsub: { publish: async (channel, messages) => send({ type: 'publish', channel, messages }) },
+  observer: { scenarioJobFinished: (kind, outcome, seconds) => send({ type: 'jobFinished', kind, outcome, seconds }) },
+};
+
+port.on('message', async (message: ToThreadMessage) => {
+  if (message.type === 'close') {
+    await store.close();
+    port.close(); // nothing left to keep the thread alive: it exits
+    return;
+  }
+  try {
+    await ready;
+    await processScenarioRun(message.runId, deps, message.attempt);
+    send({ type: 'settled', job: message.job });
+  } catch (err) {
+    send({
+      type: 'settled',
+      job: message.job,
+      error: { message: err instanceof Error ? err.message : String(err), permanent: err instanceof PermanentRunError },
+    });
+  }
+});
