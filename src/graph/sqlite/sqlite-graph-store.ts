@@ -91,6 +91,9 @@ interface AssetRow {
 
 type SortedRow = AssetRow & { sort_value: Scalar | null };
 
+/** What a RelationshipRecord is read from (the timestamps are not part of it). */
+const RELATIONSHIP_COLUMNS = 'from_id, type, to_id, properties';
+
 interface RelationshipRow {
   from_id: string;
   type: string;
@@ -307,7 +310,7 @@ export class SqliteGraphStore implements GraphStore {
     const ends: ('from_id' | 'to_id')[] = direction === 'OUT' ? ['from_id'] : direction === 'IN' ? ['to_id'] : ['from_id', 'to_id'];
     for (const end of ends) {
       const rows = this.db
-        .prepare<unknown[], RelationshipRow>(`SELECT * FROM relationships WHERE ${end} ${IN_LIST} ${typeFilter} ORDER BY from_id, type, to_id`)
+        .prepare<unknown[], RelationshipRow>(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE ${end} ${IN_LIST} ${typeFilter} ORDER BY from_id, type, to_id`)
         .all(JSON.stringify(ids), ...typeParams);
       for (const row of rows) {
         const list = result.get(row[end])!;
@@ -322,7 +325,7 @@ export class SqliteGraphStore implements GraphStore {
   async dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]> {
     return dependencyLookups(this.model, side, types).flatMap((lookup) =>
       this.db
-        .prepare<[string, string], RelationshipRow>(`SELECT * FROM relationships WHERE ${lookup.idsAt}_id ${IN_LIST} AND type ${IN_LIST}`)
+        .prepare<[string, string], RelationshipRow>(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE ${lookup.idsAt}_id ${IN_LIST} AND type ${IN_LIST}`)
         .all(JSON.stringify(ids), JSON.stringify(lookup.types))
         .map((row) => ({ ...dependencyEnds(lookup, row.from_id, row.to_id), relationship: toRelationship(row) })),
     );
