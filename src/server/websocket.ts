@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { AuthError } from '../auth/authenticator';
 import { queryLimitRules } from './security';
 import type { Disposable } from 'graphql-ws';
@@ -102,7 +102,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
         options.observer?.connected(ctx);
         return true;
       },
-      onSubscribe(ctx, _id, payload) {
+      onSubscribe(ctx, id, payload) {
         // The same depth, alias and cost limits as HTTP.
         let document;
         try {
@@ -121,6 +121,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
             }),
           ];
         }
+        options.observer?.operationSubmitted(ctx, id, getOperationAST(document, payload.operationName) ?? null);
         return undefined;
       },
       // Per operation: the connection's context with its own DataLoaders and the connection's limits.
@@ -133,7 +134,8 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
         return { ...result, errors: format(result.errors) };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      // Metrics: active subscriptions and connections (src/observability/websocket-observer.ts).
+      // Metrics: active subscriptions and connections, query and mutation durations
+      // (src/observability/websocket-observer.ts).
       onOperation(ctx, id, _payload, _args, result) {
         options.observer?.operationStarted(ctx, id, result);
         return undefined;

@@ -210,9 +210,13 @@ describe('GET /metrics', () => {
       const first = client.subscribe({ query: 'subscription { topologyChanged { change } }' }, sink);
       client.subscribe({ query: 'subscription { assetStateChanged(kinds: ["UPS"]) { assetId } }' }, sink);
       await scrapeUntil(s, (samples) => subs(samples) === subs(base) + 2 && conns(samples) === conns(base) + 1);
-      // A query over the same connection is not a subscription.
-      await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ model { name } }' }, { next: () => undefined, error: reject, complete: resolve }));
-      expect(subs(await scrape(s))).toBe(subs(base) + 2);
+      // A query over the same connection is not a subscription; it is timed like one over HTTP.
+      await new Promise<void>((resolve, reject) => client.subscribe({ query: 'query ObsWsModel { model { name } }' }, { next: () => undefined, error: reject, complete: resolve }));
+      const afterQuery = await scrape(s);
+      expect(subs(afterQuery)).toBe(subs(base) + 2);
+      const timed = (samples: Sample[], operation: string, type: string) => sampleValue(samples, 'twin_graphql_request_duration_seconds_count', { operation, type });
+      expect(timed(afterQuery, 'ObsWsModel', 'query') - timed(base, 'ObsWsModel', 'query')).toBe(1);
+      expect(timed(afterQuery, 'anonymous', 'subscription') - timed(base, 'anonymous', 'subscription')).toBe(0);
       first();
       await scrapeUntil(s, (samples) => subs(samples) === subs(base) + 1);
     } finally {
