@@ -59,9 +59,12 @@ function passStderr(child: ChildProcess, label: string): void {
   });
 }
 
+/** The API's Node flags, as `npm start` and the Dockerfile run it (see README, "Runtime tuning"). */
+const API_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** Start bench/harness/bench-server.ts as a child process and wait for its ready line. */
 export async function startBenchServer(opts: SpawnOptions): Promise<BenchServer> {
-  const child = spawn(process.execPath, nodeArgs('bench/harness/bench-server.ts', opts.nodeFlags ?? []), {
+  const child = spawn(process.execPath, nodeArgs('bench/harness/bench-server.ts', [...API_NODE_FLAGS, ...(opts.nodeFlags ?? [])]), {
     cwd: ROOT,
     env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

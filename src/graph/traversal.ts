@@ -17,14 +17,9 @@ export interface TraversalOptions {
 /** Neighbours of a frontier: for each asset in it, the ids one step away (in any order, repeats allowed). */
 type Expand = (frontier: string[]) => Promise<Map<string, string[]>>;
 
-interface Visit {
-  depth: number;
-  parent: string | null;
-}
-
-/** What one group's walk found: every asset with how it was reached, and the ids level by level, sorted. */
+/** What one group's walk found: every asset with the one it was reached from, and the ids level by level, sorted. */
 interface Walk {
-  visited: Map<string, Visit>;
+  parents: Map<string, string | null>;
   levels: string[][];
 }
 
@@ -35,33 +30,49 @@ interface Walk {
 async function bfs(groups: string[][], maxDepth: number, expand: Expand, stopAt?: string): Promise<Walk[]> {
   const walks: Walk[] = groups.map((sources) => {
     const start = [...new Set(sources)].sort();
-    return { visited: new Map(start.map((id) => [id, { depth: 0, parent: null }])), levels: [start] };
+    return { parents: new Map(start.map((id) => [id, null])), levels: [start] };
   });
   let frontiers = walks.map((walk) => walk.levels[0]);
   for (let depth = 1; depth <= maxDepth; depth++) {
     const union = walks.length === 1 ? frontiers[0] : [...new Set(frontiers.flat())];
     if (union.length === 0) break;
     const neighbours = await expand(union);
-    frontiers = walks.map(({ visited, levels }, g) => {
+    frontiers = walks.map(({ parents, levels }, g) => {
       const next: string[] = [];
       for (const id of frontiers[g]) {
         for (const n of neighbours.get(id) ?? []) {
-          if (visited.has(n)) continue;
-          visited.set(n, { depth, parent: id });
+          if (parents.has(n)) continue;
+          parents.set(n, id);
           next.push(n);
         }
       }
       levels.push(next.sort());
-      return stopAt !== undefined && visited.has(stopAt) ? [] : next;
+      return stopAt !== undefined && parents.has(stopAt) ? [] : next;
     });
   }
   return walks;
 }
 
-function pathTo(visited: Map<string, Visit>, id: string): string[] {
+function pathTo(parents: Map<string, string | null>, id: string): string[] {
   const path: string[] = [];
-  for (let at: string | null = id; at !== null; at = visited.get(at)!.parent) path.push(at);
+  for (let at: string | null = id; at !== null; at = parents.get(at)!) path.push(at);
   return path.reverse();
+}
+
+/**
+ * A hop of a walk. Its path is built when read (from the walk's parents, on the prototype): a
+ * walk of 10,000 hops would otherwise build 10,000 arrays, or closures, that nobody asked for.
+ */
+class WalkHop implements Hop {
+  constructor(
+    readonly id: string,
+    readonly depth: number,
+    private readonly parents: Map<string, string | null>,
+  ) {}
+
+  get path(): string[] {
+    return pathTo(this.parents, this.id);
+  }
 }
 
 /** Neighbour ids along dependency edges, for BFS. */
@@ -87,18 +98,9 @@ export async function reachable(store: GraphStore, starts: string[], side: Depen
   const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyExpand(store, side, opts.types));
   return new Map(
     starts.map((start, i) => {
-      const { visited, levels } = walks[i];
+      const { parents, levels } = walks[i];
       // Levels come nearest first and sorted, so the hops need no sorting of their own.
-      const hops = levels.slice(1).flatMap((level, d) =>
-        level.map((id): Hop => ({
-          id,
-          depth: d + 1,
-          // Built when read: a walk of 10,000 hops would otherwise build 10,000 arrays nobody asked for.
-          get path() {
-            return pathTo(visited, id);
-          },
-        })),
-      );
+      const hops = levels.slice(1).flatMap((level, d) => level.map((id): Hop => new WalkHop(id, d + 1, parents)));
       return [start, hops];
     }),
   );
@@ -114,8 +116,8 @@ export async function shortestPath(store: GraphStore, from: string, to: string, 
     const byAsset = await store.relationshipsOf(frontier, 'BOTH', opts.types);
     return adjacency([...byAsset].flatMap(([id, rels]) => rels.map((r) => [id, r.from === id ? r.to : r.from] as [string, string])));
   };
-  const [{ visited }] = await bfs([[from]], opts.maxDepth, expand, to);
-  return visited.has(to) ? pathTo(visited, to) : null;
+  const [{ parents }] = await bfs([[from]], opts.maxDepth, expand, to);
+  return parents.has(to) ? pathTo(parents, to) : null;
 }
 
 /**
@@ -161,8 +163,8 @@ async function regionIds(store: GraphStore, roots: string[], maxDepth: number): 
     ]);
     return new Map(frontier.map((id) => [id, [...(up.get(id) ?? []), ...(down.get(id) ?? [])]]));
   };
-  const [{ visited }] = await bfs([roots], maxDepth, expandBoth);
-  return [...visited.keys()].sort();
+  const [{ parents }] = await bfs([roots], maxDepth, expandBoth);
+  return [...parents.keys()].sort();
 }
 
 async function allAssetIds(store: GraphStore): Promise<string[]> {

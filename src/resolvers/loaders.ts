@@ -62,10 +62,10 @@ export function createLoaders(store: GraphStore): Loaders {
  * resolving each through the asset loader would cost a promise and a cache entry per hop.
  */
 async function attachAssets(store: GraphStore, hops: HopParent[], need: 'summary' | 'full'): Promise<void> {
+  // One walk lists each asset once; several walks (a page of assets) may share hops.
   const ids = [...new Set(hops.map((hop) => hop.id))];
-  const found = need === 'full' ? await store.getAssets(ids) : await store.getAssetSummaries(ids);
-  const byId = new Map<string, AssetSummary>();
-  for (const asset of found) if (asset) byId.set(asset.id, asset);
+  const found: (AssetSummary | null)[] = need === 'full' ? await store.getAssets(ids) : await store.getAssetSummaries(ids);
   // A summary stands in for the record: the query selects nothing of the asset that it lacks.
-  for (const hop of hops) hop.asset = byId.get(hop.id) as AssetRecord | undefined;
+  const byId = new Map(ids.map((id, i) => [id, found[i] as AssetRecord | null]));
+  for (const hop of hops) hop.asset = byId.get(hop.id) ?? undefined;
 }
