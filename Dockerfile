@@ -18,6 +18,6 @@ COPY cypher ./cypher
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 EXPOSE 4000
-# A 64 MB young generation holds a large response's short-lived objects (a 10,000-hop traversal
-# allocates ~20 MB), so they die young instead of being promoted and collected by full GCs.
+# A young generation of up to 2 × 64 MB holds the short-lived objects of a large answer (thousands
+# of hops), so they die young instead of being promoted and swept by full collections.
 CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]
