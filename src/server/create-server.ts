@@ -36,6 +36,8 @@ const GRAPHQL_PATH = '/graphql';
 export async function createTwinServer(services: AppServices, observability?: Observability): Promise<TwinServer> {
   const app = express();
   app.disable('x-powered-by');
+  // No conditional GETs are served; an ETag would hash every (possibly 500 KB) answer for nothing.
+  app.set('etag', false);
   // Request ids, access log, /livez, /readyz, /metrics: before every other route, no auth.
   if (observability) app.use(observability.httpRouter());
   const httpServer = http.createServer(app);
