@@ -66,6 +66,11 @@ async function attachAssets(store: GraphStore, hops: HopParent[], need: 'summary
   const ids = [...new Set(hops.map((hop) => hop.id))];
   const found: (AssetSummary | null)[] = need === 'full' ? await store.getAssets(ids) : await store.getAssetSummaries(ids);
   // A summary stands in for the record: the query selects nothing of the asset that it lacks.
-  const byId = new Map(ids.map((id, i) => [id, found[i] as AssetRecord | null]));
-  for (const hop of hops) hop.asset = byId.get(hop.id) ?? undefined;
+  const asset = (i: number) => (found[i] ?? undefined) as AssetRecord | undefined;
+  if (ids.length === hops.length) {
+    hops.forEach((hop, i) => (hop.asset = asset(i))); // no repeats: ids[i] is hops[i].id
+    return;
+  }
+  const index = new Map(ids.map((id, i) => [id, i]));
+  for (const hop of hops) hop.asset = asset(index.get(hop.id)!);
 }

@@ -246,6 +246,18 @@ describe('store round trips', () => {
       const fragment = await hops('... on Asset { name }');
       expect(fragment.hops[7]).toEqual({ depth: 1, asset: { name: 'Rack 7' } });
       expect(fragment.calls).toEqual({ getAssets: 2, dependencyNeighbours: 2 });
+      // Two walks (default maxDepth 1) that reach the same racks: one neighbour lookup for both,
+      // one summary call, and each gets every rack.
+      await s.gql(UPSERT, { input: [{ id: 'pdu-b', kind: 'PDU' }] });
+      await s.gql(RELATE, { input: racks.map((r) => ({ from: 'pdu-b', to: r.id, type: 'FEEDS' })) });
+      calls.clear();
+      const both = await s.gql(`{ assets(where: { kind: "PDU" }) { edges { node { id dependents { asset { id name } } } } } }`);
+      expect(both.errors).toBeUndefined();
+      for (const edge of both.data.assets.edges) {
+        expect(edge.node.dependents).toHaveLength(50);
+        expect(edge.node.dependents[7]).toEqual({ asset: { id: 'rack-07', name: 'Rack 7' } });
+      }
+      expect(Object.fromEntries(calls)).toEqual({ listAssets: 1, getAssetSummaries: 1, dependencyNeighbours: 1 });
     } finally {
       await s.stop();
     }
