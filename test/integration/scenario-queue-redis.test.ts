@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import type { GraphStore } from '../../src/graph/graph-store';
 import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
@@ -11,7 +9,7 @@ import { createLogger } from '../../src/logger';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
 import { createScenarioWorker } from '../../src/sim-queue/bull-scenario-queue';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
-import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
+import { RUN_SCENARIO, runResults, runUpdatesUntilSucceeded, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -82,24 +80,11 @@ describe('scenarios on BullMQ (real Redis, worker processes)', () => {
   it('streams run progress from a worker process to a subscriber of the API, through Redis', async () => {
     workers.push(startWorker(env));
     const run = (await s.gql(RUN_SCENARIO, { input: { kind: 'RELIABILITY', samples: 20000000, seed: 9 } })).data.runScenario;
-    const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
-    try {
-      const seen: { status: string; progress: number }[] = [];
-      const updates = client.iterate<{ scenarioRunUpdated: { status: string; progress: number } }>({
-        query: `subscription($id: ID!) { scenarioRunUpdated(id: $id) { status progress } }`,
-        variables: { id: run.id },
-      });
-      for await (const update of updates) {
-        seen.push(update.data!.scenarioRunUpdated);
-        if (update.data!.scenarioRunUpdated.status === 'SUCCEEDED') break;
-      }
-      expect(seen.some((u) => u.status === 'RUNNING' && u.progress > 0 && u.progress < 1)).toBe(true);
-      expect(seen.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 1 });
-      const progress = seen.map((u) => u.progress);
-      expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    } finally {
-      await client.dispose();
-    }
+    const seen = await runUpdatesUntilSucceeded(s, run.id);
+    expect(seen.some((u) => u.status === 'RUNNING' && u.progress > 0 && u.progress < 1)).toBe(true);
+    expect(seen.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 1 });
+    const progress = seen.map((u) => u.progress);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
   });
 
   it('a worker killed mid-job: another worker retries it and the run succeeds without duplicated results', async () => {

@@ -1,7 +1,5 @@
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text';
-import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
+import { RUN_SCENARIO, runResults, runUpdatesUntilSucceeded, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /** Scenarios end to end on the in-process runner (no Redis): submit, run, results, cancel. */
@@ -119,22 +117,9 @@ describe('scenarios (in-process runner)', () => {
     };
     const before = await jobs();
     const run = (await s.gql(RUN_SCENARIO, { input: { kind: 'RELIABILITY', samples: 20000000, seed: 9 } })).data.runScenario;
-    const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
-    try {
-      const seen: { status: string; progress: number }[] = [];
-      const updates = client.iterate<{ scenarioRunUpdated: { status: string; progress: number } }>({
-        query: `subscription($id: ID!) { scenarioRunUpdated(id: $id) { status progress } }`,
-        variables: { id: run.id },
-      });
-      for await (const update of updates) {
-        seen.push(update.data!.scenarioRunUpdated);
-        if (update.data!.scenarioRunUpdated.status === 'SUCCEEDED') break;
-      }
-      expect(seen.some((u) => u.status === 'RUNNING' && u.progress > 0 && u.progress < 1)).toBe(true);
-      expect(seen.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 1 });
-    } finally {
-      await client.dispose();
-    }
+    const seen = await runUpdatesUntilSucceeded(s, run.id);
+    expect(seen.some((u) => u.status === 'RUNNING' && u.progress > 0 && u.progress < 1)).toBe(true);
+    expect(seen.at(-1)).toEqual({ status: 'SUCCEEDED', progress: 1 });
     expect(await jobs()).toBe(before + 1);
   });
 

@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { TestServer } from './test-server';
 
 export const RUN_FIELDS = 'id kind status progress seed error summary input engineVersion modelVersion inputHash attempts';
@@ -13,6 +15,25 @@ export async function waitForRun(s: TestServer, id: string, done = (run: any) =>
     if (run && done(run)) return run;
     if (Date.now() > deadline) throw new Error(`run ${id} did not get there in ${timeoutMs} ms; last seen ${JSON.stringify(run)}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The scenarioRunUpdated events of a run, over WebSocket, until it SUCCEEDED. */
+export async function runUpdatesUntilSucceeded(s: TestServer, id: string): Promise<{ status: string; progress: number }[]> {
+  const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  try {
+    const seen: { status: string; progress: number }[] = [];
+    const updates = client.iterate<{ scenarioRunUpdated: { status: string; progress: number } }>({
+      query: `subscription($id: ID!) { scenarioRunUpdated(id: $id) { status progress } }`,
+      variables: { id },
+    });
+    for await (const update of updates) {
+      seen.push(update.data!.scenarioRunUpdated);
+      if (update.data!.scenarioRunUpdated.status === 'SUCCEEDED') break;
+    }
+    return seen;
+  } finally {
+    await client.dispose();
   }
 }
 
