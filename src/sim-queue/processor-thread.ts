@@ -16,11 +16,14 @@ const port = parentPort!;
 const send = (message: ToMainMessage) => port.postMessage(message);
 const model = indexModel(loadTwinModel(data.twinModel));
 const store = createGraphStore(data.store, model);
+const logger = createLogger(data.logLevel);
 const ready = store.init();
+// Jobs fail (and are retried) while the store cannot be opened; say why once.
+ready.catch((err: unknown) => logger.error({ err }, 'scenario processor thread could not open the store'));
 const deps: ProcessorDeps = {
   store,
   model,
-  logger: createLogger(data.logLevel),
+  logger,
   pubsub: { publish: async (channel, messages) => send({ type: 'publish', channel, messages }) },
   observer: { scenarioJobFinished: (kind, outcome, seconds) => send({ type: 'jobFinished', kind, outcome, seconds }) },
 };
