@@ -42,8 +42,9 @@ export class WebSocketObserver {
    * mutation, whose duration is recorded.
    */
   operationStarted(ctx: object, id: string, result: unknown): void {
-    const submitted = this.submitted.get(ctx)?.get(id);
-    this.submitted.get(ctx)?.delete(id);
+    const byId = this.submitted.get(ctx);
+    const submitted = byId?.get(id);
+    byId?.delete(id);
     if (!isAsyncIterable(result)) {
       if (submitted) {
         const seconds = Number(process.hrtime.bigint() - submitted.started) / 1e9;

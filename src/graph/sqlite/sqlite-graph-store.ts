@@ -264,9 +264,12 @@ export class SqliteGraphStore implements GraphStore {
     const conditions = [...where.conditions];
     const params: unknown[] = [...where.params];
     const gt = query.sort.descending ? '<' : '>';
-    if (query.after) {
-      conditions.push(column === 'id' ? `id ${gt} ?` : `(${column}, id) ${gt} (?, ?)`);
-      params.push(...(column === 'id' ? [] : [sqlValue(query.after.value!)]), query.after.id);
+    if (query.after && column === 'id') {
+      conditions.push(`id ${gt} ?`);
+      params.push(query.after.id);
+    } else if (query.after) {
+      conditions.push(`(${column}, id) ${gt} (?, ?)`);
+      params.push(sqlValue(query.after.value!), query.after.id);
     }
     const dir = query.sort.descending ? 'DESC' : 'ASC';
     const sql = `SELECT *, ${column} AS sort_value FROM assets
