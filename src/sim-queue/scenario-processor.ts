@@ -46,9 +46,12 @@ const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 export async function processScenarioRun(runId: string, deps: ProcessorDeps, attempt: Attempt): Promise<void> {
   const { store } = deps;
   let lastStatus = '';
-  const update = async (patch: ScenarioRunPatch, from: string[]) => {
+  // `written` runs between the store write and the publish: whatever a subscriber reads after
+  // seeing the update (the job metric) is already recorded.
+  const update: Update = async (patch, from, written) => {
     const run = await store.updateRun(runId, patch, from);
     if (run) lastStatus = run.status; // how the attempt ended, for metrics
+    if (run) written?.();
     if (run) await deps.pubsub.publish(CHANNELS.scenario, [run]).catch((err) => deps.logger.warn({ err, runId }, 'could not publish run update'));
     return run;
   };
@@ -65,9 +68,9 @@ export async function processScenarioRun(runId: string, deps: ProcessorDeps, att
   const finished = (outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'RETRYING') =>
     deps.observer?.scenarioJobFinished(run.kind, outcome, Number(process.hrtime.bigint() - started) / 1e9);
   try {
-    await execute(run, deps, update, log);
+    await execute(run, deps, update, log, () => finished('SUCCEEDED'));
     // execute returns early only when the run was cancelled meanwhile.
-    finished(lastStatus === 'SUCCEEDED' ? 'SUCCEEDED' : 'CANCELLED');
+    if (lastStatus !== 'SUCCEEDED') finished('CANCELLED');
   } catch (err) {
     const permanent = err instanceof PermanentRunError || (err instanceof DomainError && err.code === 'BAD_USER_INPUT');
     const message = err instanceof Error ? err.message : String(err);
@@ -85,9 +88,9 @@ export async function processScenarioRun(runId: string, deps: ProcessorDeps, att
   }
 }
 
-type Update = (patch: ScenarioRunPatch, from: string[]) => Promise<ScenarioRunRecord | null>;
+type Update = (patch: ScenarioRunPatch, from: string[], written?: () => void) => Promise<ScenarioRunRecord | null>;
 
-async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Update, log: Logger): Promise<void> {
+async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Update, log: Logger, succeeded: () => void): Promise<void> {
   const snapshot = await loadSnapshot(deps.store, { roots: run.input.roots, maxDepth: run.input.maxDepth ?? 0 });
   const missing = [...(run.input.roots ?? []), ...run.input.failed].filter((id) => !snapshot.assets.has(id));
   if (missing.length) throw new PermanentRunError(`assets no longer exist: ${missing.join(', ')}`);
@@ -134,6 +137,7 @@ async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Upda
       inputHash,
     },
     ['RUNNING'],
+    succeeded,
   );
   log.info({ results: results.length }, 'scenario run succeeded');
 }
