@@ -1,11 +1,63 @@
-/** Jest runs the TypeScript sources directly through ts-jest (CommonJS, like the build). */
-module.exports = {
+/**
+ * Jest runs the TypeScript sources directly through ts-jest (CommonJS, like the build), in three
+ * projects: `unit` (pure), and the storage-touching suites (contract and integration) once per
+ * store, `sqlite` and `neo4j`. The neo4j project starts one real Neo4j for the run
+ * (neo4j-local/, needs Java 17+ and Maven) unless TEST_NEO4J_URI names a disposable one.
+ *
+ * TEST_STORES=sqlite (or neo4j) narrows the stores. Without Java or Maven the neo4j project is
+ * left out with a notice, except in CI (CI=true), where that is an error.
+ */
+const { spawnSync } = require('node:child_process');
+
+const base = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+};
+const STORE_SUITES = ['<rootDir>/test/integration/**/*.test.ts'];
+
+function storeProject(store, extra = {}) {
+  return {
+    ...base,
+    displayName: store,
+    testMatch: [`<rootDir>/test/contract/${store}.contract.test.ts`, ...STORE_SUITES],
+    testEnvironment: '<rootDir>/test/support/stores/store-environment.js',
+    testEnvironmentOptions: { store },
+    ...extra,
+  };
+}
+
+function neo4jUnavailable() {
+  if (process.env.TEST_NEO4J_URI) return null;
+  const missing = ['java -version', 'mvn -v'].filter((cmd) => {
+    const [bin, ...args] = cmd.split(' ');
+    return spawnSync(bin, args, { stdio: 'ignore' }).status !== 0;
+  });
+  return missing.length ? `${missing.map((c) => c.split(' ')[0]).join(' and ')} not found` : null;
+}
+
+const stores = (process.env.TEST_STORES || 'sqlite,neo4j').split(',').map((s) => s.trim());
+const projects = [{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] }];
+if (stores.includes('sqlite')) projects.push(storeProject('sqlite'));
+if (stores.includes('neo4j')) {
+  const why = neo4jUnavailable();
+  if (!why) {
+    projects.push(
+      storeProject('neo4j', {
+        globalSetup: '<rootDir>/test/support/stores/neo4j-global-setup.ts',
+        globalTeardown: '<rootDir>/test/support/stores/neo4j-global-teardown.ts',
+      }),
+    );
+  } else if (process.env.CI) {
+    throw new Error(`CI must run the suites on Neo4j, but ${why}: install openjdk-17-jdk-headless and maven`);
+  } else {
+    process.env.TEST_NEO4J_SKIPPED = `${why}; Neo4j needs Java 17+ and Maven (or TEST_NEO4J_URI)`;
+  }
+}
+
+module.exports = {
+  projects,
   testTimeout: 30000,
   // Tests close what they open; this is a safety net so that a leaked socket can never hang CI.
   forceExit: true,
-  reporters: ['default', '<rootDir>/test/support/skip-notice-reporter.js'],
+  reporters: ['default', '<rootDir>/test/support/stores/store-summary-reporter.js'],
 };

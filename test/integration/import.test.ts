@@ -1,20 +1,21 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seedDemoTwin } from '../../src/demo/demo-twin';
-import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
+import type { GraphStore } from '../../src/graph/graph-store';
 import { loadImpactEdges } from '../../src/graph/traversal';
 import { importTopology, type ImportProgress, type ImportReport } from '../../src/import/import-topology';
 import { readTopologyFile } from '../../src/import/read-topology-file';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
 import { computeImpact } from '../../src/sim/impact';
+import { openTestStore, STORE, storeEnv, wipeStore } from '../support/stores/test-store';
 
 const model = indexModel(loadTwinModel());
 const ROOT = path.resolve(__dirname, '../..');
 
 let dir: string;
-const stores: SqliteGraphStore[] = [];
+const stores: GraphStore[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'twin-import-'));
@@ -26,8 +27,17 @@ afterAll(async () => {
 });
 
 let fileCounter = 0;
-async function freshStore(): Promise<SqliteGraphStore> {
-  const store = new SqliteGraphStore(path.join(dir, `store-${++fileCounter}.sqlite`), model);
+/** An empty store of the kind under test (on Neo4j: the run's database, wiped). */
+async function freshStore(): Promise<GraphStore> {
+  const dataDir = path.join(dir, `store-${++fileCounter}`);
+  mkdirSync(dataDir, { recursive: true });
+  await wipeStore();
+  return openStore(dataDir);
+}
+
+/** The store the CLI wrote into `dataDir`. */
+async function openStore(dataDir: string): Promise<GraphStore> {
+  const store = openTestStore(dataDir, model);
   await store.init();
   stores.push(store);
   return store;
@@ -70,7 +80,7 @@ function expectBadRecordsReported(report: ImportReport) {
   ]);
 }
 
-async function expectGoodRecordsWritten(store: SqliteGraphStore) {
+async function expectGoodRecordsWritten(store: GraphStore) {
   const [site, ship, rack1, rack2, server] = await store.getAssets(ASSETS.map((a) => a.id));
   expect(site).toMatchObject({ kind: 'Site', name: 'Import site' });
   expect(ship).toBeNull();
@@ -179,7 +189,7 @@ function runCli(args: string[], dataDir: string): Promise<CliResult> {
     execFile(
       'npx',
       ['tsx', 'src/import/cli.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, ...storeEnv(), DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
   });
@@ -190,12 +200,13 @@ const CLI_TIMEOUT = 120_000;
 describe('npm run import (the CLI)', () => {
   it('imports a file, prints a JSON summary and exits 1 when records were rejected', async () => {
     const dataDir = mkdtempSync(path.join(dir, 'cli-'));
+    await wipeStore();
     const file = writeFile('cli.json', jsonTopology());
     const result = await runCli([file, '--batch-size', '2'], dataDir);
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({
-      backend: 'sqlite',
+      backend: STORE,
       batchSize: 2,
       ok: false,
       assets: { received: 5, written: 3, rejected: 2 },
@@ -208,14 +219,12 @@ describe('npm run import (the CLI)', () => {
     expect(typeof summary.rowsPerSecond).toBe('number');
 
     // The data is in DATA_DIR's store.
-    const store = new SqliteGraphStore(path.join(dataDir, 'twin.sqlite'), model);
-    await store.init();
-    stores.push(store);
-    await expectGoodRecordsWritten(store);
+    await expectGoodRecordsWritten(await openStore(dataDir));
   }, CLI_TIMEOUT);
 
   it('exits 0 when everything was written and 2 on a fatal error', async () => {
     const dataDir = mkdtempSync(path.join(dir, 'cli-'));
+    await wipeStore();
     const clean = writeFile('clean.ndjson', [
       JSON.stringify({ asset: { id: 'cli-rack', kind: 'Rack' } }),
       JSON.stringify({ asset: { id: 'cli-srv', kind: 'Server' } }),
@@ -237,7 +246,7 @@ describe('npm run import (the CLI)', () => {
 });
 
 describe('the demo twin in a real store', () => {
-  let store: SqliteGraphStore;
+  let store: GraphStore;
 
   beforeAll(async () => {
     store = await freshStore();

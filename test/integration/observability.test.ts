@@ -13,6 +13,7 @@ import { hasSample, parsePrometheusText, sampleValue, type Sample } from '../sup
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { RUN_SCENARIO, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { storeEnv, wipeStore } from '../support/stores/test-store';
 
 /** Health endpoints, Prometheus metrics, request ids and logs of the real server over HTTP and WebSocket. */
 
@@ -276,7 +277,8 @@ describe('logs', () => {
         done();
       },
     });
-    const config = loadConfig({ PORT: '0', DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: 'info' });
+    await wipeStore();
+    const config = loadConfig({ PORT: '0', DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: 'info', ...storeEnv() });
     app = await createApp(config, {
       logger: createLogger('info', sink),
       wrapStore: (store) =>
@@ -419,7 +421,7 @@ describe('npm run worker with METRICS_PORT (real redis-server, worker process)',
     await seedScenarioTwin(s);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
       cwd: path.resolve(__dirname, '../..'),
-      env: { ...process.env, ...env, DATA_DIR: s.app.services.config.dataDir, METRICS_PORT: '0', LOG_LEVEL: 'info', SEED_DEMO: '0' },
+      env: { ...process.env, ...storeEnv(), ...env, DATA_DIR: s.app.services.config.dataDir, METRICS_PORT: '0', LOG_LEVEL: 'info', SEED_DEMO: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker = child;

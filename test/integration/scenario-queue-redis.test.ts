@@ -3,30 +3,30 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import type { GraphStore } from '../../src/graph/graph-store';
-import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
 import { InProcessPubSub } from '../../src/live/in-process-pubsub';
 import { createLogger } from '../../src/logger';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
 import { createScenarioWorker } from '../../src/sim-queue/bull-scenario-queue';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
+import { openTestStore, storeEnv } from '../support/stores/test-store';
 import { RUN_SCENARIO, runResults, runUpdatesUntilSucceeded, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
  * Scenarios on BullMQ with a real redis-server: the API enqueues, separate `npm run worker`
- * processes run the jobs against the same store file.
+ * processes run the jobs against the same store.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * `npm run worker` as a child process, sharing the API's SQLite file and queue. One node process
+ * `npm run worker` as a child process, sharing the API's store and queue. One node process
  * with tsx's loader (not the tsx CLI, which runs node as a grandchild), so a kill reaches it.
  */
 function startWorker(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: '0', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: '0', ...storeEnv(), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return child;
@@ -120,7 +120,7 @@ describe('scenarios on BullMQ (real Redis, worker processes)', () => {
   it('a store failing during the job: retried, then FAILED with the reason', async () => {
     const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
     const model = indexModel(loadTwinModel());
-    const store = new SqliteGraphStore(path.join(env.DATA_DIR, 'twin.sqlite'), model);
+    const store = openTestStore(env.DATA_DIR, model);
     await store.init();
     const failing: GraphStore = new Proxy(store, {
       get: (target, prop, receiver) => (prop === 'writeResults' ? () => Promise.reject(new Error('disk I/O error')) : Reflect.get(target, prop, receiver)),

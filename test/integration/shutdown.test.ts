@@ -7,6 +7,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { startRedisServer } from '../support/redis-server';
 import { RUN_SCENARIO, seedScenarioTwin } from '../support/scenario-helpers';
+import { storeEnv, wipeStore } from '../support/stores/test-store';
 
 /**
  * Graceful shutdown of the real API process (`npm start`'s entry point as a child process):
@@ -54,13 +55,20 @@ async function waitForRunStatus(url: string, id: string, statuses: string[], tim
   }
 }
 
-/** One node process with tsx's loader (not the tsx CLI, which would run node as a grandchild), so signals reach it. */
-async function startApi(env: Record<string, string> = {}, dir = newDataDir()): Promise<ApiProcess> {
+/**
+ * One node process with tsx's loader (not the tsx CLI, which would run node as a grandchild), so
+ * signals reach it. Without `dir`, on an empty store; with it, on the store left in `dir`.
+ */
+async function startApi(env: Record<string, string> = {}, dir?: string): Promise<ApiProcess> {
+  if (!dir) {
+    dir = newDataDir();
+    await wipeStore();
+  }
   const { REDIS_URL: _redis, NEO4J_URI: _neo4j, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     // Not NODE_ENV=test (jest's): Apollo would then install its own signal handlers, if allowed.
-    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: 'info', ...storeEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -6,6 +6,7 @@ import type { GraphStore } from '../../src/graph/graph-store';
 import { createApp, type App } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import type { ModelIndex } from '../../src/model/twin-model';
+import { storeEnv, wipeStore } from './stores/test-store';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -21,13 +22,23 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  /** Put a counting or failing layer around the store. */
+  wrapStore?: (s: GraphStore) => GraphStore;
+  /** Another instance of the same deployment: same store (and data folder), nothing wiped. */
+  sameStoreAs?: TestServer;
+}
+
 /**
- * The real server on a free port over a fresh SQLite file. `wrapStore` lets a test put a
- * counting or failing layer around the store.
+ * The real server on a free port over an empty store of the kind under test (TEST_STORE): a
+ * fresh SQLite file, or the run's Neo4j wiped.
  */
-export async function startTestServer(opts: { env?: Record<string, string>; wrapStore?: (s: GraphStore) => GraphStore } = {}): Promise<TestServer> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'twin-api-'));
-  const config: Config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const shared = opts.sameStoreAs?.app.services.config.dataDir;
+  const dir = shared ?? mkdtempSync(path.join(os.tmpdir(), 'twin-api-'));
+  if (!shared) await wipeStore();
+  const config: Config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ...storeEnv(), ...opts.env });
   const app = await createApp(config, { logger: createLogger('silent'), wrapStore: opts.wrapStore });
   const url = await app.listen();
   return {
@@ -45,7 +56,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; wrap
     },
     async stop() {
       await app.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!shared) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

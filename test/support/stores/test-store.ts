@@ -1,0 +1,56 @@
+/**
+ * Which store this test file runs on (`TEST_STORE`, set by the jest project: `sqlite` or
+ * `neo4j`) and how to reach it. On SQLite every server gets a fresh file; on Neo4j the one
+ * database of the run is wiped instead, under the lock the store environment holds per file.
+ */
+import neo4j from 'neo4j-driver';
+import type { Config } from '../../../src/config';
+import { createGraphStore } from '../../../src/graph/create-graph-store';
+import type { GraphStore } from '../../../src/graph/graph-store';
+import type { ModelIndex } from '../../../src/model/twin-model';
+
+export type StoreName = 'sqlite' | 'neo4j';
+
+export const STORE: StoreName = process.env.TEST_STORE === 'neo4j' ? 'neo4j' : 'sqlite';
+
+/** The Neo4j connection of this run (only on the neo4j project). */
+export function neo4jConfig(): NonNullable<Config['neo4j']> {
+  const uri = process.env.TEST_NEO4J_URI;
+  if (!uri) throw new Error('TEST_NEO4J_URI is not set: the neo4j jest project starts a Neo4j in its global setup');
+  return {
+    uri,
+    username: process.env.TEST_NEO4J_USERNAME || 'neo4j',
+    password: process.env.TEST_NEO4J_PASSWORD ?? '',
+    database: process.env.TEST_NEO4J_DATABASE || 'neo4j',
+  };
+}
+
+/** Environment variables that point a server, worker or CLI at the store under test. */
+export function storeEnv(): Record<string, string> {
+  if (STORE === 'sqlite') return {};
+  const c = neo4jConfig();
+  return { NEO4J_URI: c.uri, NEO4J_USERNAME: c.username, NEO4J_PASSWORD: c.password, NEO4J_DATABASE: c.database };
+}
+
+/** A store of the kind under test: the SQLite file `twin.sqlite` in `dataDir`, or the run's Neo4j. */
+export function openTestStore(dataDir: string, model: ModelIndex): GraphStore {
+  return createGraphStore({ dataDir, neo4j: STORE === 'neo4j' ? neo4jConfig() : undefined }, model);
+}
+
+/** Empty the store under test (SQLite files start empty: nothing to do). Constraints and indexes stay. */
+export async function wipeStore(): Promise<void> {
+  if (STORE === 'sqlite') return;
+  const c = neo4jConfig();
+  const driver = neo4j.driver(c.uri, neo4j.auth.basic(c.username, c.password));
+  try {
+    const session = driver.session({ database: c.database });
+    try {
+      // Auto-commit: CALL … IN TRANSACTIONS cannot run inside an explicit transaction.
+      await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await driver.close();
+  }
+}
