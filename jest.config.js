@@ -19,7 +19,7 @@ function storeProject(store, extra = {}) {
   return {
     ...base,
     displayName: store,
-    testMatch: [`<rootDir>/test/contract/${store}.contract.test.ts`, ...STORE_SUITES],
+    testMatch: [`<rootDir>/test/contract/${store}.*.test.ts`, ...STORE_SUITES],
     testEnvironment: '<rootDir>/test/support/stores/store-environment.js',
     testEnvironmentOptions: { store },
     ...extra,

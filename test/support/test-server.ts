@@ -6,7 +6,7 @@ import type { GraphStore } from '../../src/graph/graph-store';
 import { createApp, type App } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import type { ModelIndex } from '../../src/model/twin-model';
-import { storeEnv, wipeStore } from './stores/test-store';
+import { STORE, storeEnv, wipeStore } from './stores/test-store';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -40,6 +40,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   if (!shared) await wipeStore();
   const config: Config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ...storeEnv(), ...opts.env });
   const app = await createApp(config, { logger: createLogger('silent'), wrapStore: opts.wrapStore });
+  if (app.services.store.backend !== STORE) throw new Error(`test server runs on ${app.services.store.backend}, not on the store under test (${STORE})`);
   const url = await app.listen();
   return {
     url,

@@ -67,7 +67,7 @@ export const NEO4J_QUERY_NAMES = [
   'relationship-ends-from',
   'relationship-ends-to',
   'state-lock',
-  'state-events-seen',
+  'state-events-lock',
   'state-events-record',
   'state-events-prune',
   'state-save',
@@ -661,22 +661,26 @@ export class Neo4jGraphStore implements GraphStore {
   async applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]> {
     if (reports.length === 0) return [];
     const ids = [...new Set(reports.map((r) => r.assetId))].sort();
-    const eventIds = [...new Set(reports.flatMap((r) => (r.eventId === undefined ? [] : [r.eventId])))];
+    const eventIds = [...new Set(reports.flatMap((r) => (r.eventId === undefined ? [] : [r.eventId])))].sort();
     const outcomes = await this.executor.writeTransaction(async (tx) => {
       // One clock reading per attempt (the driver may retry the body) for the write time and the horizon.
       const nowMs = Date.now();
       const now = new Date(nowMs).toISOString();
       const horizon = new Date(nowMs - opts.eventRetentionMs).toISOString();
-      // Lock the batch's existing assets first (never creating one), then read which events were
-      // seen: a concurrent batch for the same asset has committed its events by the time we get the lock.
+      // Lock the batch's event ids, then its existing assets (never creating one), always in this
+      // order, so concurrent batches queue instead of deadlocking. Under both locks, what we read
+      // is what every earlier batch for these events and assets committed.
+      const seen = new Set<string>();
+      if (eventIds.length > 0) {
+        for (const row of await tx.run(this.q('state-events-lock'), { eventIds })) {
+          if (row.seenAt !== null && (row.seenAt as string) >= horizon) seen.add(row.eventId as string);
+        }
+      }
       const stored = new Map<string, AssetRecord>();
       for (const row of await tx.run(this.q('state-lock'), { ids })) {
         const asset = toAsset(row.asset as Record<string, unknown>);
         stored.set(asset.id, asset);
       }
-      const seen = new Set(
-        eventIds.length === 0 ? [] : (await tx.run(this.q('state-events-seen'), { eventIds, horizon })).map((row) => row.eventId as string),
-      );
       // The same merge as the embedded store, report by report in input order.
       const current = new Map(stored);
       const recorded = new Set<string>();
@@ -699,7 +703,7 @@ export class Neo4jGraphStore implements GraphStore {
         });
         await tx.run(this.q('state-save'), { rows });
       }
-      if (recorded.size > 0) await tx.run(this.q('state-events-record'), { eventIds: [...recorded], now });
+      if (eventIds.length > 0) await tx.run(this.q('state-events-record'), { eventIds, recorded: [...recorded], now });
       return results;
     });
     await this.pruneStateEvents(opts.eventRetentionMs);
@@ -708,7 +712,7 @@ export class Neo4jGraphStore implements GraphStore {
 
   /**
    * Delete expired state events, outside the batch transaction: expiry is already exact in
-   * state-events-seen, so this is housekeeping, and doing it in every batch transaction would make
+   * state-events-lock, so this is housekeeping, and doing it in every batch transaction would make
    * concurrent batches for different assets queue on the same expiring events. Runs at most every
    * PRUNE_INTERVAL_MS while it keeps up (at once again when a call hit its limit); a failure only
    * postpones it.
