@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { startRedisServer } from '../support/redis-server';
 import { RUN_SCENARIO, seedScenarioTwin } from '../support/scenario-helpers';
-import { storeEnv, wipeStore } from '../support/stores/test-store';
+import { cleanUpApiProcesses, gql, startApi } from '../support/api-process';
 
 /**
  * Graceful shutdown of the real API process (`npm start`'s entry point as a child process):
@@ -16,34 +12,7 @@ import { storeEnv, wipeStore } from '../support/stores/test-store';
  * a second SIGTERM, or closing that hangs, forces exit 1.
  */
 
-const ROOT = path.resolve(__dirname, '../..');
-
-interface ApiProcess {
-  child: ChildProcess;
-  /** http://127.0.0.1:<port>/graphql */
-  url: string;
-  /** Everything written to stdout so far. */
-  stdout(): string;
-  /** Resolves once stdout has a JSON log line matching `match`. */
-  waitForLog(match: (line: any) => boolean, timeoutMs?: number): Promise<any>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-
-function newDataDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'twin-shutdown-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+afterAll(cleanUpApiProcesses);
 
 async function waitForRunStatus(url: string, id: string, statuses: string[], timeoutMs: number): Promise<any> {
   const deadline = Date.now() + timeoutMs;
@@ -54,71 +23,6 @@ async function waitForRunStatus(url: string, id: string, statuses: string[], tim
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-/**
- * One node process with tsx's loader (not the tsx CLI, which would run node as a grandchild), so
- * signals reach it. Without `dir`, on an empty store; with it, on the store left in `dir`.
- */
-async function startApi(env: Record<string, string> = {}, dir?: string): Promise<ApiProcess> {
-  if (!dir) {
-    dir = newDataDir();
-    await wipeStore();
-  }
-  const { REDIS_URL: _redis, NEO4J_URI: _neo4j, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    // Not NODE_ENV=test (jest's): Apollo would then install its own signal handlers, if allowed.
-    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: 'info', ...storeEnv(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  const waiters = new Set<() => void>();
-  child.stdout!.on('data', (chunk) => {
-    out += chunk.toString();
-    for (const wake of waiters) wake();
-  });
-  child.stderr!.on('data', (chunk) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      for (const wake of waiters) wake();
-      resolve({ code, signal });
-    }),
-  );
-  const logLines = () =>
-    out.split('\n').flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        return [JSON.parse(line)];
-      } catch {
-        return [];
-      }
-    });
-  const waitForLog = (match: (line: any) => boolean, timeoutMs = 20_000) =>
-    new Promise<any>((resolve, reject) => {
-      const check = () => {
-        const line = logLines().find(match);
-        if (line) done(() => resolve(line));
-        else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`the API exited; stdout:\n${out}\nstderr:\n${err}`)));
-      };
-      const timer = setTimeout(() => done(() => reject(new Error(`no such log line within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`))), timeoutMs);
-      const done = (finish: () => void) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        finish();
-      };
-      waiters.add(check);
-      check();
-    });
-  const listening = await waitForLog((line) => line.msg === 'twin graph API listening');
-  return { child, url: listening.url, stdout: () => out, waitForLog, exited };
-}
-
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 /**
  * A POST /graphql whose body is sent in two parts: the request is in flight (headers received,
@@ -260,9 +164,8 @@ describe('graceful shutdown of the API process', () => {
   });
 
   it('hands a scenario job still running at SHUTDOWN_TIMEOUT_MS back, exits 0, and runs it at the next start', async () => {
-    const dir = newDataDir();
     const env = { SHUTDOWN_TIMEOUT_MS: '500', SCENARIO_MAX_SAMPLES: '100000000' };
-    const api = await startApi(env, dir);
+    const api = await startApi(env);
     await seedScenarioTwin({ gql: (query: string, variables?: Record<string, unknown>) => gql(api.url, query, variables).then((data) => ({ data })) } as never);
     // About six seconds of Monte Carlo on this machine: far longer than the timeout.
     const { runScenario } = await gql(api.url, RUN_SCENARIO, { input: { kind: 'RELIABILITY', samples: 60_000_000, seed: 7 } });
@@ -273,7 +176,7 @@ describe('graceful shutdown of the API process', () => {
     expect(left.runIds).toEqual([runScenario.id]);
     expect(await api.exited).toEqual({ code: 0, signal: null });
 
-    const again = await startApi({ ...env, SHUTDOWN_TIMEOUT_MS: '10000' }, dir);
+    const again = await startApi({ ...env, SHUTDOWN_TIMEOUT_MS: '10000' }, api);
     const resumed = await again.waitForLog((l) => l.msg === 'resumed scenario runs interrupted by the previous shutdown');
     expect(resumed.runIds).toEqual([runScenario.id]);
     expect((await waitForRunStatus(again.url, runScenario.id, ['SUCCEEDED', 'FAILED'], 30_000)).status).toBe('SUCCEEDED');
