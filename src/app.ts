@@ -1,12 +1,11 @@
 import { AuditTrail } from './audit/audit-trail';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
-import { createGraphStore } from './graph/create-graph-store';
+import { openTwinStore } from './graph/create-graph-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
 import { StateIngestor } from './live/state-ingestor';
 import { createLogger, type Logger } from './logger';
-import { indexModel, loadTwinModel } from './model/twin-model';
 import { closeQueueBy, resumeInterruptedRuns } from './observability/interrupted-runs';
 import { Observability } from './observability/observability';
 import type { AppServices } from './resolvers/context';
@@ -42,9 +41,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const logger = opts.logger ?? createLogger(config.logLevel);
   const authenticator = new Authenticator(config.auth);
   checkExposure(config, authenticator, logger);
-  const model = indexModel(loadTwinModel(config.twinModel));
-  const inner = createGraphStore(config, model);
-  await inner.init();
+  const { model, store: inner } = await openTwinStore(config);
   const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
   const pubsub = await createPubSub(config, logger);
   const observability = new Observability(logger);

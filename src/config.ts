@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { ROLES, type Role } from './auth/principal';
+
+/** The roles of callers, lowest first (src/auth/principal.ts says what each may do). */
+export type Role = 'viewer' | 'operator' | 'admin';
+export const ROLES: Role[] = ['viewer', 'operator', 'admin'];
 
 /**
  * Configuration from environment variables, validated once at start-up. Each error names the

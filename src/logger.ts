@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { currentLogFields } from './observability/log-context';
-import { REDACTED, REDACTED_PATHS } from './observability/redaction';
+import { currentLogFields } from './logging/log-context';
+import { REDACTED, REDACTED_PATHS } from './logging/redaction';
 
 export type Logger = pino.Logger;
 

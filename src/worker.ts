@@ -1,8 +1,7 @@
 import { loadConfig } from './config';
-import { createGraphStore } from './graph/create-graph-store';
+import { openTwinStore } from './graph/create-graph-store';
 import { createPubSub } from './live/create-pubsub';
 import { createLogger } from './logger';
-import { indexModel, loadTwinModel } from './model/twin-model';
 import { installGracefulShutdown } from './observability/graceful-shutdown';
 import { TwinMetrics } from './observability/metrics';
 import { startWorkerOperations } from './observability/worker-operations';
@@ -16,9 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.redisUrl) throw new Error('REDIS_URL must be set for npm run worker (without Redis, the API runs scenarios in-process)');
-  const model = indexModel(loadTwinModel(config.twinModel));
-  const store = createGraphStore(config, model);
-  await store.init();
+  const { model, store } = await openTwinStore(config);
   const pubsub = await createPubSub(config, logger);
   const metrics = new TwinMetrics();
   const { scenarios } = config;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { AUDIT_MAX_IDS, type AuditEntry } from '../graph/audit-types';
-import type { GraphStore } from '../graph/graph-store';
+import type { AuditStore } from '../graph/ports/audit-store';
 import type { Logger } from '../logger';
 
 /** How often old entries are pruned (on the next append after this long). */
@@ -17,7 +17,7 @@ export class AuditTrail {
   private seq = 0;
 
   constructor(
-    private readonly store: GraphStore,
+    private readonly store: AuditStore,
     private readonly retentionDays: number,
     private readonly logger: Logger,
   ) {}

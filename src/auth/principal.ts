@@ -1,8 +1,8 @@
 /** Who is calling, and what they may do. */
 
-export type Role = 'viewer' | 'operator' | 'admin';
+import { ROLES, type Role } from '../config';
 
-export const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+export { ROLES, type Role };
 
 export interface Principal {
   /** Stable and safe to log: `key:<first 8 hex of the key's SHA-256>`, a JWT `sub`, or `anonymous`. */

@@ -1,4 +1,4 @@
-import type { GraphStore } from '../graph/graph-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import type { AssetWrite, Properties, RelationshipWrite } from '../graph/types';
 import { importTopology, type ImportReport } from '../import/import-topology';
 import type { ModelIndex } from '../model/twin-model';
@@ -154,6 +154,6 @@ export function demoTwin(): DemoTwin {
 }
 
 /** Import the demo twin into `store` (through the ordinary bulk import, so it is validated). */
-export function seedDemoTwin(store: GraphStore, model: ModelIndex): Promise<ImportReport> {
+export function seedDemoTwin(store: TopologyStore, model: ModelIndex): Promise<ImportReport> {
   return importTopology(store, model, demoTwin());
 }

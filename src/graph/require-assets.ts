@@ -1,8 +1,8 @@
 import { notFound } from '../errors';
-import type { GraphStore } from './graph-store';
+import type { TopologyStore } from './ports/topology-store';
 
 /** Fail with NOT_FOUND, naming the argument and listing every id that does not exist (one store call). */
-export async function requireAssets(store: GraphStore, ids: string[], name: string): Promise<void> {
+export async function requireAssets(store: Pick<TopologyStore, 'existingIds'>, ids: string[], name: string): Promise<void> {
   const existing = await store.existingIds(ids);
   const missing = [...new Set(ids)].filter((id) => !existing.has(id));
   if (missing.length > 0) {

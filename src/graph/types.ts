@@ -1,9 +1,7 @@
 /** Data shapes crossing the GraphStore port. Timestamps are ISO-8601 strings (UTC, milliseconds). */
+import type { AssetWrite, Properties, PropertyValue, RelationshipKey, RelationshipWrite, Scalar } from '../model/records';
 
-/** A property value: a scalar, or a list of scalars of one type (what a Neo4j property can hold). */
-export type Scalar = string | number | boolean;
-export type PropertyValue = Scalar | Scalar[];
-export type Properties = Record<string, PropertyValue>;
+export type { AssetWrite, Properties, PropertyValue, RelationshipKey, RelationshipWrite, Scalar };
 
 export interface AssetRecord {
   id: string;
@@ -21,23 +19,6 @@ export interface AssetRecord {
   updatedAt: string;
 }
 
-/** An asset as written by callers. In `properties`, a null value removes that key. */
-export interface AssetWrite {
-  id: string;
-  kind: string;
-  name?: string | null;
-  properties?: Record<string, PropertyValue | null>;
-}
-
-export interface RelationshipKey {
-  from: string;
-  to: string;
-  type: string;
-}
-
-export interface RelationshipWrite extends RelationshipKey {
-  properties?: Properties;
-}
 
 export interface RelationshipRecord extends RelationshipKey {
   properties: Properties;

@@ -8,7 +8,6 @@
  */
 import { loadConfig } from '../config';
 import type { GraphStore } from '../graph/graph-store';
-import { indexModel, loadTwinModel } from '../model/twin-model';
 import { DEFAULT_IMPORT_BATCH_SIZE, importTopology, type ImportProgress, type ImportReport } from './import-topology';
 import { readTopologyFile } from './read-topology-file';
 
@@ -114,12 +113,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const config = loadConfig();
     const source = readTopologyFile(args.file);
-    const model = indexModel(loadTwinModel(config.twinModel));
     // Loaded here so that a store module failing to load (e.g. a missing database driver) is a
     // fatal error with exit code 2, like any other, not a crash.
-    const { createGraphStore } = await import('../graph/create-graph-store');
-    store = createGraphStore(config, model);
-    await store.init();
+    const { openTwinStore } = await import('../graph/create-graph-store');
+    const opened = await openTwinStore(config);
+    store = opened.store;
+    const model = opened.model;
     const report = await importTopology(store, model, source, {
       batchSize: args.batchSize,
       maxErrors: args.maxErrors,

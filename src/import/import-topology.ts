@@ -1,11 +1,11 @@
 import { DomainError } from '../errors';
-import type { GraphStore } from '../graph/graph-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import type { AssetWrite, RelationshipWrite } from '../graph/types';
 import type { ModelIndex } from '../model/twin-model';
 import { checkAssetWrite, checkRelationshipWrite } from '../model/validate';
 
 /**
- * Bulk topology import: per-record validation and batched writes through the GraphStore port.
+ * Bulk topology import: per-record validation and batched writes through the TopologyStore port.
  *
  * Unlike `upsertAssets` / `relate`, which are atomic per call, an import goes on past bad
  * records: each one becomes an entry of the report and the others are written. Memory stays
@@ -102,7 +102,7 @@ interface Pending<T> {
 
 /** Import a topology, assets first, then relationships. Store failures other than a bad record are fatal. */
 export async function importTopology(
-  store: GraphStore,
+  store: TopologyStore,
   model: ModelIndex,
   source: TopologySource,
   options: ImportOptions = {},

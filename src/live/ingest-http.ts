@@ -1,8 +1,18 @@
 import type { Request, Response } from 'express';
+import type { AuditTrail } from '../audit/audit-trail';
 import { ANONYMOUS } from '../auth/principal';
-import type { AppServices } from '../resolvers/context';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
 import { ndjsonLines } from './ndjson-lines';
-import type { ReportResult } from './state-ingestor';
+import type { ReportResult, StateIngestor } from './state-ingestor';
+
+/** What the handler uses. */
+export interface IngestDeps {
+  ingestor: Pick<StateIngestor, 'ingest'>;
+  config: Pick<Config, 'ingest'>;
+  logger: Logger;
+  audit: Pick<AuditTrail, 'record'>;
+}
 
 /** Records per store transaction. */
 const CHUNK_RECORDS = 1000;
@@ -18,7 +28,7 @@ class BodyTooLarge extends Error {}
  * fatal. A body over INGEST_MAX_BYTES gets 413 (or, once results have started streaming, an
  * `{error}` line and the end of the response).
  */
-export function ingestHandler(services: Pick<AppServices, 'ingestor' | 'config' | 'logger' | 'audit'>) {
+export function ingestHandler(services: IngestDeps) {
   const maxBytes = services.config.ingest.maxBodyBytes;
   return async (req: Request, res: Response): Promise<void> => {
     if (Number(req.headers['content-length'] ?? 0) > maxBytes) {

@@ -1,8 +1,9 @@
-import type { GraphStore } from '../graph/graph-store';
+import type { LiveStateStore } from '../graph/ports/live-state-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import type { RejectedReport, ReportOutcome, StateWrite } from '../graph/types';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
-import type { StateIngestObserver } from '../observability/hooks';
+import type { StateIngestObserver } from './state-ingest-observer';
 import type { AssetStateEvent } from './events';
 import { CHANNELS, type PubSub } from './pubsub';
 import { checkMetrics, checkReportShape } from './state-report';
@@ -44,7 +45,7 @@ export class StateIngestor {
   readonly counts: Record<ReportOutcome, number> = { ACCEPTED: 0, DUPLICATE: 0, STALE: 0, REJECTED: 0 };
 
   constructor(
-    private readonly store: GraphStore,
+    private readonly store: LiveStateStore & Pick<TopologyStore, 'getAssetSummaries'>,
     private readonly model: ModelIndex,
     private readonly pubsub: PubSub,
     private readonly options: StateIngestOptions,
@@ -72,7 +73,7 @@ export class StateIngestor {
     });
 
     const ids = [...new Set(checked.map((c) => c.write.assetId))];
-    const assets = ids.length ? await this.store.getAssets(ids) : [];
+    const assets = ids.length ? await this.store.getAssetSummaries(ids) : [];
     const kinds = new Map(assets.filter((a) => a !== null).map((a) => [a!.id, a!.kind]));
     const valid = checked.filter(({ i, write }) => {
       const kind = kinds.get(write.assetId);

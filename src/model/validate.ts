@@ -1,5 +1,5 @@
 import { badInput } from '../errors';
-import type { AssetWrite, Properties, PropertyValue, RelationshipKey, RelationshipWrite, Scalar } from '../graph/types';
+import type { AssetWrite, Properties, PropertyValue, RelationshipKey, RelationshipWrite, Scalar } from './records';
 import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from './twin-model';
 
 /** Caller-chosen ids: 1-200 characters, starting with a letter or digit, no spaces or quotes. */

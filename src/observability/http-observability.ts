@@ -4,7 +4,7 @@ import express, { type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { Health } from './health';
-import { runWithLogFields } from './log-context';
+import { runWithLogFields } from '../logging/log-context';
 import type { TwinMetrics } from './metrics';
 
 /** Header carrying the request id, read from the request when valid and always set on the response. */

@@ -1,4 +1,4 @@
-import type { GraphStore } from '../graph/graph-store';
+import type { ScenarioStore } from '../graph/ports/scenario-store';
 import type { Logger } from '../logger';
 import type { ScenarioQueue } from '../sim-queue/scenario-queue';
 import { settlesBy } from './graceful-shutdown';
@@ -12,7 +12,7 @@ const PAGE = 500;
  * that had not started), are logged, and start over at the next start (resumeInterruptedRuns
  * for the in-process runner; BullMQ retries a job once its lock expires).
  */
-export async function closeQueueBy(queue: ScenarioQueue, deadline: number, store: GraphStore, logger: Logger): Promise<void> {
+export async function closeQueueBy(queue: ScenarioQueue, deadline: number, store: ScenarioStore, logger: Logger): Promise<void> {
   if (await settlesBy(queue.close(), deadline)) return;
   const running = await store.listRuns({ statuses: ['RUNNING'] }, PAGE).then(
     (page) => page.runs.map((run) => run.id),
@@ -31,7 +31,7 @@ export async function closeQueueBy(queue: ScenarioQueue, deadline: number, store
  * and writes results idempotently. Only for the in-process runner, which serves one API process
  * per store; with BullMQ the jobs are still in Redis.
  */
-export async function resumeInterruptedRuns(store: GraphStore, queue: ScenarioQueue, logger: Logger): Promise<number> {
+export async function resumeInterruptedRuns(store: ScenarioStore, queue: ScenarioQueue, logger: Logger): Promise<number> {
   const ids: string[] = [];
   let after: string | undefined;
   for (;;) {

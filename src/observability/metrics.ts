@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ScenarioJobObserver, ScenarioJobOutcome, StateIngestObserver } from './hooks';
+import type { StateIngestObserver } from '../live/state-ingest-observer';
+import type { ScenarioJobObserver, ScenarioJobOutcome } from '../sim-queue/scenario-job-observer';
 
 export interface TwinMetricsOptions {
   /** Include prom-client's default process and Node.js metrics. Default true. */

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Router } from 'express';
 import type { Config } from '../config';
-import type { GraphStore } from '../graph/graph-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ScenarioQueue } from '../sim-queue/scenario-queue';
@@ -15,7 +15,7 @@ import { WebSocketObserver } from './websocket-observer';
 const PROBE_ID = '__readyz_probe__';
 
 /** Readiness check of a graph store: one indexed lookup. */
-export const storeCheck = (store: GraphStore) => () => store.existingIds([PROBE_ID]);
+export const storeCheck = (store: Pick<TopologyStore, 'existingIds'>) => () => store.existingIds([PROBE_ID]);
 
 /** Readiness check of Redis pub/sub: PING on its publisher connection (in-process pub/sub always passes). */
 export const pubsubCheck = (pubsub: PubSub) => async () => {
@@ -25,7 +25,7 @@ export const pubsubCheck = (pubsub: PubSub) => async () => {
 /** What readiness and the queue-depth gauge watch. */
 export interface ObservedParts {
   config: Pick<Config, 'redisUrl'>;
-  store: GraphStore;
+  store: Pick<TopologyStore, 'existingIds'>;
   pubsub: PubSub;
   queue: ScenarioQueue;
 }

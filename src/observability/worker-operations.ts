@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Config } from '../config';
-import type { GraphStore } from '../graph/graph-store';
+import type { StoreLifecycle } from '../graph/graph-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import { settlesBy } from './graceful-shutdown';
@@ -13,7 +14,7 @@ export interface WorkerOperationsOptions {
   config: Pick<Config, 'host' | 'metricsPort' | 'shutdownTimeoutMs'>;
   logger: Logger;
   metrics: TwinMetrics;
-  store: GraphStore;
+  store: Pick<StoreLifecycle, 'close'> & Pick<TopologyStore, 'existingIds'>;
   pubsub: PubSub;
   worker: Worker<{ runId: string }>;
 }

@@ -1,4 +1,4 @@
-import { guardMutations, guardQueries } from '../auth/authorize';
+import { guardMutations, guardQueries } from './authorize';
 import type { Resolvers } from '../generated/graphql';
 import { auditQuery } from './audit';
 import { liveMutation, liveQuery } from './live';

@@ -4,7 +4,7 @@ import { InProcessRunner } from './in-process-runner';
 import { ProcessorThreadClient } from './processor-thread-client';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
-import type { ScenarioJobObserver } from '../observability/hooks';
+import type { ScenarioJobObserver } from './scenario-job-observer';
 import type { ScenarioQueue } from './scenario-queue';
 
 /**

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
-import type { ScenarioJobObserver } from '../observability/hooks';
+import type { ScenarioJobObserver } from './scenario-job-observer';
 import type { ProcessorThreadData, ToMainMessage, ToThreadMessage } from './processor-thread-messages';
 import { PermanentRunError, type Attempt } from './scenario-processor';
 import { startThread } from './start-thread';

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Channel } from '../live/pubsub';
-import type { ScenarioJobOutcome } from '../observability/hooks';
+import type { ScenarioJobOutcome } from './scenario-job-observer';
 import type { Attempt } from './scenario-processor';
 
 /** What the processor thread needs to open its own store and model (structured-cloneable). */

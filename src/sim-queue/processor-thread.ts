@@ -5,38 +5,34 @@
  * the main thread as messages, which publishes and records them there.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createGraphStore } from '../graph/create-graph-store';
+import { openTwinStore } from '../graph/create-graph-store';
 import { createLogger } from '../logger';
-import { indexModel, loadTwinModel } from '../model/twin-model';
 import { PermanentRunError, processScenarioRun, type ProcessorDeps } from './scenario-processor';
 import type { ProcessorThreadData, ToMainMessage, ToThreadMessage } from './processor-thread-messages';
 
 const data = workerData as ProcessorThreadData;
 const port = parentPort!;
 const send = (message: ToMainMessage) => port.postMessage(message);
-const model = indexModel(loadTwinModel(data.twinModel));
-const store = createGraphStore(data.store, model);
 const logger = createLogger(data.logLevel);
-const ready = store.init();
+const opened = openTwinStore({ ...data.store, twinModel: data.twinModel });
 // Jobs fail (and are retried) while the store cannot be opened; say why once.
-ready.catch((err: unknown) => logger.error({ err }, 'scenario processor thread could not open the store'));
-const deps: ProcessorDeps = {
+opened.catch((err: unknown) => logger.error({ err }, 'scenario processor thread could not open the store'));
+const deps: Promise<ProcessorDeps> = opened.then(({ store, model }) => ({
   store,
   model,
   logger,
   pubsub: { publish: async (channel, messages) => send({ type: 'publish', channel, messages }) },
   observer: { scenarioJobFinished: (kind, outcome, seconds) => send({ type: 'jobFinished', kind, outcome, seconds }) },
-};
+}));
 
 port.on('message', async (message: ToThreadMessage) => {
   if (message.type === 'close') {
-    await store.close();
+    await opened.then(({ store }) => store.close()).catch(() => undefined);
     port.close(); // nothing left to keep the thread alive: it exits
     return;
   }
   try {
-    await ready;
-    await processScenarioRun(message.runId, deps, message.attempt);
+    await processScenarioRun(message.runId, await deps, message.attempt);
     send({ type: 'settled', job: message.job });
   } catch (err) {
     send({

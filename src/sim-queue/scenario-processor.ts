@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../errors';
-import type { GraphStore } from '../graph/graph-store';
+import type { ScenarioStore } from '../graph/ports/scenario-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import type { ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import { loadSnapshot } from '../graph/traversal';
 import type { GraphSnapshot } from '../graph/types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
-import type { ScenarioJobObserver } from '../observability/hooks';
+import type { ScenarioJobObserver } from './scenario-job-observer';
 import { runEngineInThread } from './run-engine-in-thread';
 
 export interface ProcessorDeps {
-  store: GraphStore;
+  store: ScenarioStore & TopologyStore;
   model: ModelIndex;
   /** Where run updates go (only `publish` is used). */
   pubsub: Pick<PubSub, 'publish'>;

@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { badInput, DomainError, notFound } from '../errors';
-import type { GraphStore } from '../graph/graph-store';
+import type { ScenarioStore } from '../graph/ports/scenario-store';
+import type { TopologyStore } from '../graph/ports/topology-store';
 import { requireAssets } from '../graph/require-assets';
 import type { LoadFactor, ScenarioInput, ScenarioKind, ScenarioRunRecord } from '../graph/scenario-types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
@@ -32,7 +33,7 @@ const MAX_IDEMPOTENCY_KEY = 200;
  */
 export class ScenarioService {
   constructor(
-    private readonly store: GraphStore,
+    private readonly store: ScenarioStore & Pick<TopologyStore, 'existingIds'>,
     private readonly model: ModelIndex,
     private readonly queue: ScenarioQueue,
     private readonly pubsub: PubSub,

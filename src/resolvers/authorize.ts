@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { DomainError } from '../errors';
 import type { MutationResolvers, QueryResolvers } from '../generated/graphql';
-import type { RequestContext } from '../resolvers/context';
-import { hasRole, type Role } from './principal';
+import type { RequestContext } from './context';
+import { hasRole, type Role } from '../auth/principal';
 
 /** The role each mutation needs; a mutation not listed needs admin. Queries need viewer, except these. */
 export const MUTATION_ROLES: Record<string, Role> = {
