@@ -5,7 +5,8 @@ import { loadImpactEdges, reachable } from '../../src/graph/traversal';
 import type { AssetListQuery, AssetRecord, DependencySide, Direction, Hop, RelationshipRecord } from '../../src/graph/types';
 import { checkAssetId } from '../../src/model/validate';
 import { resolvers } from '../../src/resolvers';
-import { decodeCursor, depthArg, encodeCursor, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from '../../src/resolvers/arguments';
+import { depthArg, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from '../../src/resolvers/arguments';
+import { assetAfter, encodeCursor } from '../../src/resolvers/paging';
 import type { RequestContext } from '../../src/resolvers/context';
 import { loadTypeDefs } from '../../src/schema';
 import { computeImpact, type ImpactEntry } from '../../src/sim/impact';
@@ -43,11 +44,11 @@ export const naiveResolvers = {
       const query: AssetListQuery = {
         filter: filterArg(ctx, args.where),
         sort: sortArg(args.orderBy),
-        after: decodeCursor(args.after),
+        after: assetAfter(args.after),
         limit: pageSizeArg(ctx, args.first),
       };
       const page = await ctx.store.listAssets(query);
-      const edges = page.assets.map((asset, i) => ({ asset, cursor: encodeCursor({ value: page.sortValues[i], id: asset.id }) }));
+      const edges = page.assets.map((asset, i) => ({ asset, cursor: encodeCursor([page.sortValues[i], asset.id]) }));
       return { edges, hasNextPage: page.hasNextPage, query };
     },
     async impact(_: unknown, { failed, maxDepth, types }: { failed: string[]; maxDepth?: number | null; types?: string[] | null }, ctx: Ctx) {

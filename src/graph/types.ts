@@ -136,3 +136,38 @@ export interface StoredRejectedReport extends RejectedReport {
   /** Position in the quarantine; newer reports have larger ids. */
   id: string;
 }
+
+/** An asset as change sets name it. */
+export interface AssetRef {
+  id: string;
+  kind: string;
+}
+
+/** A relationship a write created, replaced or removed, with both endpoints' kinds. */
+export interface RelationshipChange {
+  type: string;
+  from: AssetRef;
+  to: AssetRef;
+  properties: Properties;
+}
+
+/**
+ * What one topology write changed, worked out by the store inside the write's transaction (so
+ * it is exactly what was committed). Topology events are a pure function of it
+ * (src/live/topology-events.ts): no read before or after the write is needed.
+ */
+export interface TopologyChanges {
+  /** Assets created or changed (their version moved), as written, each once. */
+  assetsUpserted: AssetRecord[];
+  /** The ids among `assetsUpserted` that did not exist before. */
+  assetsCreated: string[];
+  /** Assets removed, each once. */
+  assetsDeleted: AssetRef[];
+  /** Every relationship written, each once (relate replaces properties). */
+  relationshipsUpserted: RelationshipChange[];
+  /** Relationships removed, explicitly or with one of their endpoints, each once. */
+  relationshipsDeleted: RelationshipChange[];
+}
+
+/** A topology write's own result, and what it changed. */
+export type Written<T> = T & { changes: TopologyChanges };

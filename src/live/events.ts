@@ -1,4 +1,4 @@
-import type { AssetRecord, Scalar } from '../graph/types';
+import type { AssetRecord, AssetRef, Scalar } from '../graph/types';
 
 /** Published for every ACCEPTED state report: what moved, and the asset after it. */
 export interface AssetStateEvent {
@@ -13,10 +13,7 @@ export interface AssetStateEvent {
 
 export type TopologyChange = 'ASSET_UPSERTED' | 'ASSET_DELETED' | 'RELATIONSHIP_UPSERTED' | 'RELATIONSHIP_DELETED';
 
-export interface AssetRef {
-  id: string;
-  kind: string;
-}
+export type { AssetRef };
 
 /** Published for every topology change; relationship events carry both endpoints' ids and kinds. */
 export interface TopologyEvent {

@@ -85,19 +85,3 @@ export function sortArg(order: AssetOrder | null | undefined): AssetSort {
   }
   return sort;
 }
-
-/** Cursors are opaque to clients: base64url of the sort value and id of an asset. */
-export function encodeCursor(cursor: AssetCursor): string {
-  return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
-}
-
-export function decodeCursor(after: string | null | undefined): AssetCursor | undefined {
-  if (after == null) return undefined;
-  try {
-    const [value, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [Scalar | null, string];
-    if (typeof id === 'string' && (value === null || ['string', 'number', 'boolean'].includes(typeof value))) return { value, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw badInput('after: not a cursor returned by this API', { field: 'after' });
-}

@@ -3,6 +3,7 @@ import type { QueryResolvers } from '../generated/graphql';
 import type { AuditFilter } from '../graph/audit-types';
 import { parseObservedAt } from '../live/state-report';
 import { DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
+import { idAfter, idConnection } from './paging';
 
 function timeArg(value: unknown, name: string): string {
   const parsed = parseObservedAt(value);
@@ -18,7 +19,7 @@ export const auditQuery: QueryResolvers = {
     if (where?.assetId != null) filter.assetId = where.assetId;
     if (where?.since != null) filter.since = timeArg(where.since, 'where.since');
     if (where?.until != null) filter.until = timeArg(where.until, 'where.until');
-    const { entries, hasNextPage } = await ctx.store.listAudit(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), after ?? undefined);
-    return { nodes: entries, pageInfo: { hasNextPage, endCursor: entries.at(-1)?.id ?? null } };
+    const { entries, hasNextPage } = await ctx.store.listAudit(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), idAfter(after));
+    return idConnection(entries, hasNextPage, (e) => e.id);
   },
 };

@@ -1,16 +1,15 @@
 import type { AssetResolvers, MutationResolvers, QueryResolvers } from '../generated/graphql';
 import type { AssetRecord } from '../graph/types';
-import { badInput } from '../errors';
 import type { RequestContext } from './context';
 import { batchArg, DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
+import { idAfter, idConnection } from './paging';
 
 /** Resolvers of live state: reportState, the quarantine, ingest counters, freshness. */
 
 export const liveQuery: QueryResolvers = {
   async rejectedReports(_, { first, after }, ctx) {
-    if (after != null && !/^[\w.-]{1,100}$/.test(after)) throw badInput('after: not a cursor returned by this API', { field: 'after' });
-    const { reports, hasNextPage } = await ctx.store.listQuarantine(pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), after ?? undefined);
-    return { nodes: reports, pageInfo: { hasNextPage, endCursor: reports.at(-1)?.id ?? null } };
+    const { reports, hasNextPage } = await ctx.store.listQuarantine(pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), idAfter(after));
+    return idConnection(reports, hasNextPage, (r) => r.id);
   },
   stateIngestStats: (_, __, ctx) => {
     const c = ctx.ingestor.counts;

@@ -4,7 +4,8 @@ import { loadImpactEdges, shortestPath } from '../graph/traversal';
 import type { AssetListQuery } from '../graph/types';
 import { checkAssetId } from '../model/validate';
 import { computeImpact } from '../sim/impact';
-import { decodeCursor, depthArg, encodeCursor, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from './arguments';
+import { depthArg, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from './arguments';
+import { assetAfter, encodeCursor } from './paging';
 
 export const Query: QueryResolvers = {
   asset: (_, { id }, ctx) => ctx.loaders.asset.load(checkAssetId(id, 'id')),
@@ -13,13 +14,13 @@ export const Query: QueryResolvers = {
     const query: AssetListQuery = {
       filter: filterArg(ctx, where),
       sort: sortArg(orderBy),
-      after: decodeCursor(after),
+      after: assetAfter(after),
       limit: pageSizeArg(ctx, first),
     };
     const page = await ctx.store.listAssets(query);
     const edges = page.assets.map((asset, i) => {
       ctx.loaders.asset.prime(asset.id, asset);
-      return { asset, cursor: encodeCursor({ value: page.sortValues[i], id: asset.id }) };
+      return { asset, cursor: encodeCursor([page.sortValues[i], asset.id]) };
     });
     return { edges, hasNextPage: page.hasNextPage, query };
   },

@@ -4,6 +4,7 @@ import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenari
 import { compareResults } from '../sim/compare-results';
 import { DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
 import type { RequestContext } from './context';
+import { idAfter, idConnection } from './paging';
 
 /** Scenario runs: submission, cancellation, runs, results and comparisons. */
 
@@ -37,9 +38,10 @@ export const scenarioQuery: QueryResolvers = {
 
   async scenarioRuns(_, { where, first, after }, ctx) {
     const filter = { statuses: where?.status_in ? [...where.status_in] : undefined, kinds: where?.kind_in ? [...where.kind_in] : undefined };
-    const { runs, hasNextPage } = await ctx.store.listRuns(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), after == null ? undefined : runIdArg(after, 'after'));
+    const afterId = idAfter(after);
+    const { runs, hasNextPage } = await ctx.store.listRuns(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), afterId === undefined ? undefined : runIdArg(afterId, 'after'));
     for (const run of runs) ctx.loaders.run.prime(run.id, run);
-    return { nodes: runs, pageInfo: { hasNextPage, endCursor: runs.at(-1)?.id ?? null } };
+    return idConnection(runs, hasNextPage, (r) => r.id);
   },
 
   async compareScenarios(_, { a, b }, ctx) {
@@ -64,8 +66,8 @@ export const scenarioMutation: MutationResolvers = {
 export const scenarioTypes: Resolvers = {
   ScenarioRun: {
     async results(run, { first, after }, ctx) {
-      const page = await ctx.store.listResults(run.id, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), after ?? undefined);
-      return { nodes: page.results, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.results.at(-1)?.assetId ?? null } };
+      const page = await ctx.store.listResults(run.id, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), idAfter(after));
+      return { ...idConnection(page.results, page.hasNextPage, (r) => r.assetId), totalCount: page.totalCount };
     },
   },
   SimulationResult: {

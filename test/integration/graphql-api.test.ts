@@ -171,6 +171,25 @@ describe('GraphQL topology API', () => {
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('answers BAD_USER_INPUT for a cursor it did not hand out, on every connection', async () => {
+    await seedPowerChain(s);
+    const assetCursor = (await s.gql(`{ assets(first: 1) { pageInfo { endCursor } } }`)).data.assets.pageInfo.endCursor;
+    const idCursor = Buffer.from(JSON.stringify(['x'])).toString('base64url');
+    // Each connection, with a cursor of the other shape besides plain garbage.
+    const connections: [string, string][] = [
+      ['assets(first: 1, after: $after) { totalCount }', idCursor],
+      ['rejectedReports(after: $after) { nodes { id } }', assetCursor],
+      ['scenarioRuns(after: $after) { nodes { id } }', assetCursor],
+      ['auditLog(after: $after) { nodes { id } }', assetCursor],
+    ];
+    for (const [field, otherShape] of connections) {
+      for (const after of ['garbage', 'eyJ9', otherShape]) {
+        const res = await s.gql(`query($after: String) { ${field} }`, { after });
+        expect([field, after, res.errors?.[0].extensions?.code, res.errors?.[0].message]).toEqual([field, after, 'BAD_USER_INPUT', 'after: not a cursor returned by this API']);
+      }
+    }
+  });
+
   it('deletes assets with their relationships', async () => {
     await seedPowerChain(s);
     const res = await s.gql(`mutation { deleteAssets(ids: ["rack-1", "nope"]) }`);

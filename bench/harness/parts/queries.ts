@@ -1,7 +1,7 @@
 import type { GraphStore } from '../../../src/graph/graph-store';
 import { loadImpactEdges, reachable } from '../../../src/graph/traversal';
 import type { AssetCursor } from '../../../src/graph/types';
-import { encodeCursor } from '../../../src/resolvers/arguments';
+import { encodeCursor } from '../../../src/resolvers/paging';
 import { computeImpact } from '../../../src/sim/impact';
 import type { BenchContext } from '../context';
 import { graphql } from '../http-client';
@@ -68,7 +68,7 @@ function dashboardCase(ctx: BenchContext): QueryCase {
     query: DASHBOARD_QUERY,
     variables: (i) => {
       const c = after(i);
-      return { after: c ? encodeCursor(c) : null };
+      return { after: c ? encodeCursor([c.value, c.id]) : null };
     },
     async floor(store, i) {
       // Query.assets: listAssets; Asset.relationships: one relationshipsOf for the page (DataLoader).
