@@ -1,21 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditFilter } from '../audit-types';
-
-/** The audit trail in the embedded store. */
-export const AUDIT_SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_log (
-  id TEXT PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  role TEXT NOT NULL,
-  operation TEXT NOT NULL,
-  ids TEXT NOT NULL,
-  id_count INTEGER NOT NULL,
-  outcome TEXT NOT NULL,
-  error TEXT
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
-`;
+import type { AuditStore } from '../ports/audit-store';
+import type { SqliteExecutor } from './sqlite-executor';
+import { Where, deleteBefore, readPage } from './sqlite-sql';
 
 interface AuditRow {
   id: string;
@@ -41,45 +27,40 @@ const toEntry = (row: AuditRow): AuditEntry => ({
   error: row.error,
 });
 
-export class SqliteAudit {
-  constructor(private readonly db: Database.Database) {}
+/** The audit trail in the embedded store (table `audit_log`, in sqlite-schema.ts). */
+export class SqliteAudit implements AuditStore {
+  constructor(private readonly sql: SqliteExecutor) {}
 
-  append(entries: AuditEntry[]): void {
-    // ON CONFLICT (id) rather than OR IGNORE: only a repeated id is ignored; OR IGNORE would also
-    // drop, silently, an entry violating NOT NULL.
-    const insert = this.db.prepare(
-      `INSERT INTO audit_log (id, at, actor, role, operation, ids, id_count, outcome, error)
-       VALUES (@id, @at, @actor, @role, @operation, @ids, @idCount, @outcome, @error)
-       ON CONFLICT (id) DO NOTHING`,
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    this.sql.transaction(() => {
+      for (const e of entries) {
+        // ON CONFLICT (id) rather than OR IGNORE: only a repeated id is ignored; OR IGNORE would
+        // also drop, silently, an entry violating NOT NULL.
+        this.sql.run(
+          `INSERT INTO audit_log (id, at, actor, role, operation, ids, id_count, outcome, error)
+           VALUES (@id, @at, @actor, @role, @operation, @ids, @idCount, @outcome, @error)
+           ON CONFLICT (id) DO NOTHING`,
+          { ...e, ids: JSON.stringify(e.ids) },
+        );
+      }
+    });
+  }
+
+  async listAudit(filter: AuditFilter, pageSize: number, after?: string): Promise<{ entries: AuditEntry[]; hasNextPage: boolean }> {
+    const where = new Where();
+    if (filter.actor !== undefined) where.add('actor = ?', filter.actor);
+    if (filter.operation !== undefined) where.add('operation = ?', filter.operation);
+    if (filter.assetId !== undefined) where.add('EXISTS (SELECT 1 FROM json_each(ids) WHERE value = ?)', filter.assetId);
+    if (filter.since !== undefined) where.add('at >= ?', filter.since);
+    if (filter.until !== undefined) where.add('at < ?', filter.until);
+    if (after !== undefined) where.add('id < ?', after);
+    const { rows, hasNextPage } = readPage(pageSize, (limit) =>
+      this.sql.all<AuditRow>(`SELECT * FROM audit_log ${where.sql} ORDER BY id DESC LIMIT ?`, ...where.params, limit),
     );
-    this.db.transaction(() => {
-      for (const e of entries) insert.run({ ...e, ids: JSON.stringify(e.ids) });
-    })();
+    return { entries: rows.map(toEntry), hasNextPage };
   }
 
-  list(filter: AuditFilter, pageSize: number, after?: string): { entries: AuditEntry[]; hasNextPage: boolean } {
-    // A whole, non-negative page size: SQLite rejects a fractional LIMIT ("datatype mismatch"),
-    // and a negative one would announce a next page with none listed.
-    const limit = Math.max(0, Math.floor(pageSize));
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      conditions.push(sql);
-      params.push(...values);
-    };
-    if (filter.actor !== undefined) add('actor = ?', filter.actor);
-    if (filter.operation !== undefined) add('operation = ?', filter.operation);
-    if (filter.assetId !== undefined) add('EXISTS (SELECT 1 FROM json_each(ids) WHERE value = ?)', filter.assetId);
-    if (filter.since !== undefined) add('at >= ?', filter.since);
-    if (filter.until !== undefined) add('at < ?', filter.until);
-    if (after !== undefined) add('id < ?', after);
-    const rows = this.db
-      .prepare<unknown[], AuditRow>(`SELECT * FROM audit_log ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...params, limit + 1);
-    return { entries: rows.slice(0, limit).map(toEntry), hasNextPage: rows.length > limit };
-  }
-
-  prune(before: string): number {
-    return this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(before).changes;
+  async pruneAudit(before: string): Promise<number> {
+    return deleteBefore(this.sql, 'audit_log', 'at', before);
   }
 }

@@ -1,48 +1,14 @@
-import type Database from 'better-sqlite3';
 import { DomainError } from '../../errors';
+import type { ScenarioStore } from '../ports/scenario-store';
 import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
+import type { SqliteExecutor } from './sqlite-executor';
+import { IN_LIST, Where, alignById, listPerId, readPage } from './sqlite-sql';
+import { existingAssetIds } from './sqlite-topology';
 
 /**
- * Scenario runs and simulation results in the embedded store: the SQLite equivalent of
- * `(:ScenarioRun)-[:HAS_RESULT]->(:SimulationResult)-[:FOR]->(:Asset)`. Results go when their
- * run or their asset is deleted.
+ * Scenario runs and simulation results in the embedded store (tables in sqlite-schema.ts): the
+ * SQLite equivalent of `(:ScenarioRun)-[:HAS_RESULT]->(:SimulationResult)-[:FOR]->(:Asset)`.
  */
-export const SCENARIO_SCHEMA = `
-CREATE TABLE IF NOT EXISTS scenario_runs (
-  id TEXT PRIMARY KEY,
-  kind TEXT NOT NULL,
-  status TEXT NOT NULL,
-  progress REAL NOT NULL,
-  seed INTEGER NOT NULL,
-  error TEXT,
-  submitted_at TEXT NOT NULL,
-  started_at TEXT,
-  finished_at TEXT,
-  summary TEXT,
-  input TEXT NOT NULL,
-  idempotency_key TEXT UNIQUE,
-  engine_version TEXT,
-  model_version TEXT,
-  input_hash TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS scenario_runs_submitted ON scenario_runs (submitted_at, id);
-CREATE TABLE IF NOT EXISTS simulation_results (
-  run_id TEXT NOT NULL REFERENCES scenario_runs (id) ON DELETE CASCADE,
-  asset_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
-  state TEXT,
-  depth INTEGER,
-  cause TEXT,
-  availability REAL,
-  availability_low REAL,
-  availability_high REAL,
-  load_kw REAL,
-  utilization REAL,
-  overloaded INTEGER,
-  PRIMARY KEY (run_id, asset_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS simulation_results_asset ON simulation_results (asset_id);
-`;
 
 interface RunRow {
   id: string;
@@ -76,8 +42,6 @@ interface ResultRow {
   utilization: number | null;
   overloaded: number | null;
 }
-
-const IN_LIST = 'IN (SELECT value FROM json_each(?))';
 
 const toRun = (row: RunRow): ScenarioRunRecord => ({
   id: row.id,
@@ -125,70 +89,58 @@ const RUN_COLUMNS: Record<keyof ScenarioRunPatch, string> = {
   attempts: 'attempts',
 };
 
-export class SqliteScenarios {
-  constructor(private readonly db: Database.Database) {}
 
-  createRun(run: ScenarioRunRecord): { run: ScenarioRunRecord; created: boolean } {
-    const create = this.db.transaction(() => {
-      if (run.idempotencyKey !== null) {
-        const existing = this.db.prepare<[string], RunRow>('SELECT * FROM scenario_runs WHERE idempotency_key = ?').get(run.idempotencyKey);
-        if (existing) return { run: toRun(existing), created: false };
-      }
-      this.db
-        .prepare(
+const readRuns = (sql: SqliteExecutor, ids: string[]) =>
+  alignById(ids, sql.all<RunRow>(`SELECT * FROM scenario_runs WHERE id ${IN_LIST}`, JSON.stringify(ids)), toRun);
+
+export class SqliteScenarios implements ScenarioStore {
+  constructor(private readonly sql: SqliteExecutor) {}
+
+  async createRun(run: ScenarioRunRecord): Promise<{ run: ScenarioRunRecord; created: boolean }> {
+    try {
+      return this.sql.transaction(() => {
+        if (run.idempotencyKey !== null) {
+          const existing = this.sql.get<RunRow>('SELECT * FROM scenario_runs WHERE idempotency_key = ?', run.idempotencyKey);
+          if (existing) return { run: toRun(existing), created: false };
+        }
+        this.sql.run(
           `INSERT INTO scenario_runs (id, kind, status, progress, seed, error, submitted_at, started_at, finished_at, summary,
              input, idempotency_key, engine_version, model_version, input_hash, attempts)
            VALUES (@id, @kind, @status, @progress, @seed, @error, @submittedAt, @startedAt, @finishedAt, @summary,
              @input, @idempotencyKey, @engineVersion, @modelVersion, @inputHash, @attempts)`,
-        )
-        .run({ ...run, summary: run.summary === null ? null : JSON.stringify(run.summary), input: JSON.stringify(run.input) });
-      return { run, created: true };
-    });
-    try {
-      return create.immediate();
+          { ...run, summary: run.summary === null ? null : JSON.stringify(run.summary), input: JSON.stringify(run.input) },
+        );
+        return { run, created: true };
+      }, 'immediate');
     } catch (err) {
       // Like the Neo4j store's unique constraint: a run id used twice is a conflict, not a crash.
-      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      if (err instanceof DomainError && err.code === 'CONFLICT' && err.details.constraint === 'scenario_runs.id') {
         throw new DomainError('CONFLICT', `scenario run "${run.id}" already exists`, { id: run.id });
       }
       throw err;
     }
   }
 
-  getRuns(ids: string[]): (ScenarioRunRecord | null)[] {
-    const rows = this.db.prepare<[string], RunRow>(`SELECT * FROM scenario_runs WHERE id ${IN_LIST}`).all(JSON.stringify(ids));
-    const byId = new Map(rows.map((row) => [row.id, toRun(row)]));
-    return ids.map((id) => byId.get(id) ?? null);
+  async getRuns(ids: string[]): Promise<(ScenarioRunRecord | null)[]> {
+    return readRuns(this.sql, ids);
   }
 
-  listRuns(filter: ScenarioRunFilter, pageSize: number, after?: string): { runs: ScenarioRunRecord[]; hasNextPage: boolean } {
-    const limit = Math.max(0, Math.floor(pageSize));
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (filter.statuses) {
-      conditions.push(`status ${IN_LIST}`);
-      params.push(JSON.stringify(filter.statuses));
-    }
-    if (filter.kinds) {
-      conditions.push(`kind ${IN_LIST}`);
-      params.push(JSON.stringify(filter.kinds));
-    }
+  async listRuns(filter: ScenarioRunFilter, pageSize: number, after?: string): Promise<{ runs: ScenarioRunRecord[]; hasNextPage: boolean }> {
+    const where = new Where();
+    if (filter.statuses) where.add(`status ${IN_LIST}`, JSON.stringify(filter.statuses));
+    if (filter.kinds) where.add(`kind ${IN_LIST}`, JSON.stringify(filter.kinds));
     if (after !== undefined) {
-      const cursor = this.db.prepare<[string], { submitted_at: string }>('SELECT submitted_at FROM scenario_runs WHERE id = ?').get(after);
+      const cursor = this.sql.get<{ submitted_at: string }>('SELECT submitted_at FROM scenario_runs WHERE id = ?', after);
       if (!cursor) return { runs: [], hasNextPage: false };
-      conditions.push('(submitted_at < ? OR (submitted_at = ? AND id < ?))');
-      params.push(cursor.submitted_at, cursor.submitted_at, after);
+      where.add('(submitted_at < ? OR (submitted_at = ? AND id < ?))', cursor.submitted_at, cursor.submitted_at, after);
     }
-    const rows = this.db
-      .prepare<unknown[], RunRow>(
-        `SELECT * FROM scenario_runs ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-         ORDER BY submitted_at DESC, id DESC LIMIT ?`,
-      )
-      .all(...params, limit + 1);
-    return { runs: rows.slice(0, limit).map(toRun), hasNextPage: rows.length > limit };
+    const { rows, hasNextPage } = readPage(pageSize, (limit) =>
+      this.sql.all<RunRow>(`SELECT * FROM scenario_runs ${where.sql} ORDER BY submitted_at DESC, id DESC LIMIT ?`, ...where.params, limit),
+    );
+    return { runs: rows.map(toRun), hasNextPage };
   }
 
-  updateRun(id: string, patch: ScenarioRunPatch, fromStatuses: string[]): ScenarioRunRecord | null {
+  async updateRun(id: string, patch: ScenarioRunPatch, fromStatuses: string[]): Promise<ScenarioRunRecord | null> {
     // Only the patchable fields, and only those given: an undefined value leaves the field alone
     // (a null clears it).
     const entries = (Object.entries(patch) as [keyof ScenarioRunPatch, unknown][]).filter(
@@ -197,16 +149,18 @@ export class SqliteScenarios {
     const values = Object.fromEntries(entries.map(([key, value]) => [key, key === 'summary' && value !== null ? JSON.stringify(value) : value]));
     // An empty patch still checks the status (and returns the run when it allows the change).
     const sets = entries.length > 0 ? entries.map(([key]) => `${RUN_COLUMNS[key]} = @${key}`) : ['id = id'];
-    return this.db.transaction(() => {
-      const changed = this.db
-        .prepare(`UPDATE scenario_runs SET ${sets.join(', ')} WHERE id = @id AND status ${IN_LIST.replace('?', '@from')}`)
-        .run({ ...values, id, from: JSON.stringify(fromStatuses) }).changes;
-      return changed ? this.getRuns([id])[0] : null;
-    }).immediate();
+    return this.sql.transaction(() => {
+      const changed = this.sql.run(`UPDATE scenario_runs SET ${sets.join(', ')} WHERE id = @id AND status ${IN_LIST.replace('?', '@from')}`, {
+        ...values,
+        id,
+        from: JSON.stringify(fromStatuses),
+      });
+      return changed ? readRuns(this.sql, [id])[0] : null;
+    }, 'immediate');
   }
 
-  deleteRun(id: string): void {
-    this.db.prepare('DELETE FROM scenario_runs WHERE id = ?').run(id);
+  async deleteRun(id: string): Promise<void> {
+    this.sql.run('DELETE FROM scenario_runs WHERE id = ?', id);
   }
 
   /**
@@ -215,64 +169,65 @@ export class SqliteScenarios {
    * nothing is written) or waits for this write. Results for assets deleted since the snapshot are
    * dropped rather than failing the write.
    */
-  writeResults(runId: string, results: SimulationResultRecord[]): boolean {
-    const save = this.db.prepare(
-      `INSERT OR REPLACE INTO simulation_results (run_id, asset_id, state, depth, cause, availability, availability_low,
-         availability_high, load_kw, utilization, overloaded)
-       VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded)`,
-    );
-    return this.db.transaction(() => {
-      const run = this.db.prepare<[string], { status: string }>('SELECT status FROM scenario_runs WHERE id = ?').get(runId);
+  async writeResults(runId: string, results: SimulationResultRecord[]): Promise<boolean> {
+    return this.sql.transaction(() => {
+      const run = this.sql.get<{ status: string }>('SELECT status FROM scenario_runs WHERE id = ?', runId);
       if (run?.status !== 'RUNNING') return false;
-      const assets = new Set(
-        this.db
-          .prepare<[string], { id: string }>(`SELECT id FROM assets WHERE id ${IN_LIST}`)
-          .all(JSON.stringify([...new Set(results.map((r) => r.assetId))]))
-          .map((r) => r.id),
-      );
+      const assets = existingAssetIds(this.sql, [...new Set(results.map((r) => r.assetId))]);
       for (const r of results) {
         if (!assets.has(r.assetId)) continue;
-        save.run({
-          runId,
-          assetId: r.assetId,
-          state: r.state ?? null,
-          depth: r.depth ?? null,
-          cause: r.cause ?? null,
-          availability: r.availability ?? null,
-          availabilityLow: r.availabilityLow ?? null,
-          availabilityHigh: r.availabilityHigh ?? null,
-          loadKw: r.loadKw ?? null,
-          utilization: r.utilization ?? null,
-          overloaded: r.overloaded === null || r.overloaded === undefined ? null : Number(r.overloaded),
-        });
+        this.sql.run(
+          `INSERT OR REPLACE INTO simulation_results (run_id, asset_id, state, depth, cause, availability, availability_low,
+             availability_high, load_kw, utilization, overloaded)
+           VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded)`,
+          {
+            runId,
+            assetId: r.assetId,
+            state: r.state ?? null,
+            depth: r.depth ?? null,
+            cause: r.cause ?? null,
+            availability: r.availability ?? null,
+            availabilityLow: r.availabilityLow ?? null,
+            availabilityHigh: r.availabilityHigh ?? null,
+            loadKw: r.loadKw ?? null,
+            utilization: r.utilization ?? null,
+            overloaded: r.overloaded === null || r.overloaded === undefined ? null : Number(r.overloaded),
+          },
+        );
       }
       return true;
-    }).immediate();
+    }, 'immediate');
   }
 
-  listResults(runId: string, pageSize: number, after?: string): { results: SimulationResultRecord[]; hasNextPage: boolean; totalCount: number } {
-    // A negative LIMIT means no limit in SQLite: clamp, as listAssets does.
-    const limit = Math.max(0, Math.floor(pageSize));
-    const rows = this.db
-      .prepare<[string, string | null, string | null, number], ResultRow>(
+  async listResults(
+    runId: string,
+    pageSize: number,
+    after?: string,
+  ): Promise<{ results: SimulationResultRecord[]; hasNextPage: boolean; totalCount: number }> {
+    const { rows, hasNextPage } = readPage(pageSize, (limit) =>
+      this.sql.all<ResultRow>(
         'SELECT * FROM simulation_results WHERE run_id = ? AND (? IS NULL OR asset_id > ?) ORDER BY asset_id LIMIT ?',
-      )
-      .all(runId, after ?? null, after ?? null, limit + 1);
-    const { n } = this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM simulation_results WHERE run_id = ?').get(runId)!;
-    return { results: rows.slice(0, limit).map(toResult), hasNextPage: rows.length > limit, totalCount: n };
+        runId,
+        after ?? null,
+        after ?? null,
+        limit,
+      ),
+    );
+    const { n } = this.sql.get<{ n: number }>('SELECT count(*) AS n FROM simulation_results WHERE run_id = ?', runId)!;
+    return { results: rows.map(toResult), hasNextPage, totalCount: n };
   }
 
-  resultsForAssets(assetIds: string[], last: number): Map<string, SimulationResultRecord[]> {
-    const rows = this.db
-      .prepare<[string, number], ResultRow>(
-        `SELECT * FROM (
-           SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.asset_id ORDER BY s.submitted_at DESC, s.id DESC) AS rank
-           FROM simulation_results r JOIN scenario_runs s ON s.id = r.run_id
-           WHERE r.asset_id ${IN_LIST} AND s.status = 'SUCCEEDED')
-         WHERE rank <= ? ORDER BY asset_id, rank`,
-      )
-      .all(JSON.stringify(assetIds), last);
-    const out = new Map<string, SimulationResultRecord[]>(assetIds.map((id) => [id, []]));
+  async resultsForAssets(assetIds: string[], last: number): Promise<Map<string, SimulationResultRecord[]>> {
+    const rows = this.sql.all<ResultRow>(
+      `SELECT * FROM (
+         SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.asset_id ORDER BY s.submitted_at DESC, s.id DESC) AS rank
+         FROM simulation_results r JOIN scenario_runs s ON s.id = r.run_id
+         WHERE r.asset_id ${IN_LIST} AND s.status = 'SUCCEEDED')
+       WHERE rank <= ? ORDER BY asset_id, rank`,
+      JSON.stringify(assetIds),
+      last,
+    );
+    const out = listPerId<SimulationResultRecord>(assetIds);
     for (const row of rows) out.get(row.asset_id)?.push(toResult(row));
     return out;
   }

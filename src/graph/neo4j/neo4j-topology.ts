@@ -1,0 +1,352 @@
+import { int, type Integer } from 'neo4j-driver';
+import { badInput, notFound } from '../../errors';
+import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model';
+import { applyAssetWrite } from '../asset-merge';
+import { dependencyEnds, dependencyLookups, type DependencyLookup } from '../dependency-lookups';
+import type { TopologyStore } from '../ports/topology-store';
+import type {
+  AssetFilter,
+  AssetListQuery,
+  AssetPage,
+  AssetRecord,
+  AssetSort,
+  AssetSummary,
+  AssetWrite,
+  DependencyEdge,
+  DependencySide,
+  Direction,
+  Properties,
+  PropertyFilter,
+  PropertyValue,
+  RelationshipKey,
+  RelationshipRecord,
+  RelationshipWrite,
+  Scalar,
+} from '../types';
+import type { CypherExecutor, CypherRunner, Row } from './cypher-executor';
+import type { CypherQueries, CypherQuery } from './cypher-files';
+import { alignById, countIn, isStoreKey, keysetPage, lockOrder, toAsset, whole } from './neo4j-records';
+
+/** The query files Neo4jTopology runs. */
+export const TOPOLOGY_QUERY_NAMES = [
+  'asset-lock',
+  'asset-save',
+  'asset-delete',
+  'asset-get',
+  'asset-summaries',
+  'asset-existing-ids',
+  'asset-page',
+  'asset-count',
+  'relationship-merge',
+  'relationship-delete',
+  'relationships-from',
+  'relationships-to',
+  'relationship-ends-from',
+  'relationship-ends-to',
+] as const;
+
+type TopologyQueryName = (typeof TOPOLOGY_QUERY_NAMES)[number];
+
+const iso = () => new Date().toISOString();
+
+/** A property value as written to Neo4j: whole numbers as Integers, so they stay integers there. */
+function toNeo4jValue(value: PropertyValue): unknown {
+  if (typeof value === 'number') return whole(value);
+  if (Array.isArray(value)) {
+    // A Neo4j list property holds one type: whole numbers only if every item is one.
+    const allIntegers = value.every((item) => typeof item === 'number' && Number.isSafeInteger(item));
+    return allIntegers && value.length > 0 ? value.map((item) => int(item as number)) : value;
+  }
+  return value;
+}
+
+function relationshipProperties(map: unknown): Properties {
+  const properties: Properties = {};
+  if (!map || typeof map !== 'object') return properties;
+  const source = map as Record<string, unknown>;
+  for (const key of Object.keys(source).sort()) {
+    if (!key.startsWith('_')) properties[key] = source[key] as PropertyValue;
+  }
+  return properties;
+}
+
+const toRelationship = (row: Row): RelationshipRecord => ({
+  from: row.fromId as string,
+  to: row.toId as string,
+  type: row.relType as string,
+  properties: relationshipProperties(row.properties),
+});
+
+/**
+ * The node properties to write (`SET a += changes`) to turn `before` into `after`: the
+ * store's own fields, every user property of `after`, and null for each property `after` dropped.
+ */
+function nodeChanges(before: AssetRecord | null, after: AssetRecord): Record<string, unknown> {
+  const changes: Record<string, unknown> = {
+    kind: after.kind,
+    name: after.name,
+    version: int(after.version),
+    createdAt: after.createdAt,
+    updatedAt: after.updatedAt,
+  };
+  // Store keys (status, `_state`, `_stateObservedAt`...) are never user properties: an upsert
+  // must not write or clear them.
+  for (const [key, value] of Object.entries(after.properties)) {
+    if (!isStoreKey(key)) changes[key] = toNeo4jValue(value);
+  }
+  for (const key of Object.keys(before?.properties ?? {})) {
+    if (!(key in after.properties) && !isStoreKey(key)) changes[key] = null;
+  }
+  return changes;
+}
+
+/** Filter parameters shared by asset-page and asset-count (see the header of asset-count.cypher). */
+function filterParams(filter: AssetFilter): Record<string, unknown> {
+  return {
+    ids: filter.ids ?? null,
+    kinds: filter.kinds ?? null,
+    idPrefix: filter.idPrefix ?? null,
+    nameContains: filter.nameContains ?? null,
+    statuses: filter.statuses ?? null,
+    properties: (filter.properties ?? []).map(propertyFilterParam),
+  };
+}
+
+/** A key the node can hold as a user property; null for the store's own keys (never a property). */
+const userKey = (key: string | undefined): string | null => (key === undefined || key === '' || isStoreKey(key) ? null : key);
+
+function propertyFilterParam(f: PropertyFilter): Record<string, unknown> {
+  const key = userKey(f.key);
+  if (f.op === 'exists') return { key, op: f.op, type: 'boolean', value: Boolean(f.value) };
+  if (f.op === 'in') {
+    // Cypher's IN compares like the embedded store: numbers with numbers, text with text, booleans with booleans.
+    return { key, op: f.op, type: 'list', value: Array.isArray(f.value) ? f.value : [f.value] };
+  }
+  const operand = (f.value ?? null) as Scalar | null;
+  const type = typeof operand === 'number' ? 'number' : typeof operand === 'boolean' ? 'boolean' : 'string';
+  return { key, op: f.op, type, value: operand };
+}
+
+function sortKey(sort: AssetSort): string | null {
+  if (sort.field === 'property') return userKey(sort.property);
+  return { id: 'id', name: 'name', kind: 'kind', updatedAt: 'updatedAt' }[sort.field];
+}
+
+/**
+ * Assets and relationships in Neo4j. Assets are `(:Asset {id, kind, name, status, version,
+ * createdAt, updatedAt, ...user properties})` with live state as the JSON strings `_state`
+ * (metric -> value) and `_stateObservedAt` (metric -> observation time), written by
+ * Neo4jLiveState; `status` is native so filters use it. Relationships are native typed
+ * relationships carrying their properties (plus `_createdAt`, `_updatedAt`).
+ */
+export class Neo4jTopology implements TopologyStore {
+  private readonly pageQueries: { asc: CypherQuery; desc: CypherQuery };
+  private readonly mergeQueries = new Map<string, CypherQuery>();
+
+  constructor(
+    private readonly executor: CypherExecutor,
+    private readonly queries: CypherQueries,
+    private readonly model: ModelIndex,
+  ) {
+    const page = this.q('asset-page');
+    this.pageQueries = {
+      asc: { ...page, body: page.body.replaceAll('__DIRECTION__', 'ASC') },
+      desc: { ...page, body: page.body.replaceAll('__DIRECTION__', 'DESC') },
+    };
+  }
+
+  private q(name: TopologyQueryName): CypherQuery {
+    return this.queries.get(name);
+  }
+
+  async upsertAssets(writes: AssetWrite[]): Promise<AssetRecord[]> {
+    if (writes.length === 0) return [];
+    // Sorted: the same lock order as applyState, so concurrent batches queue rather than deadlock.
+    const ids = lockOrder(writes.map((w) => w.id));
+    return this.executor.writeTransaction(async (tx) => {
+      const now = iso();
+      // Lock (and create bare) every asset of the batch, then merge in TypeScript exactly as the
+      // embedded store does, write back the final state of each asset in one statement.
+      const stored = new Map<string, AssetRecord>();
+      for (const row of await tx.run(this.q('asset-lock'), { ids })) {
+        if (row.asset) stored.set(row.assetId as string, toAsset(row.asset as Record<string, unknown>));
+      }
+      const current = new Map(stored);
+      const results = writes.map((write) => {
+        const before = current.get(write.id) ?? null;
+        const after = applyAssetWrite(before, write, now);
+        if (after === before) return before;
+        current.set(write.id, after);
+        return after;
+      });
+      const rows = ids.map((id) => {
+        const before = stored.get(id) ?? null;
+        const after = current.get(id)!;
+        return { id, changes: after === before ? {} : nodeChanges(before, after) };
+      });
+      await tx.run(this.q('asset-save'), { rows });
+      return results;
+    });
+  }
+
+  async deleteAssets(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return countIn(await this.executor.write(this.q('asset-delete'), { ids: [...new Set(ids)] }), 'deleted');
+  }
+
+  async relate(writes: RelationshipWrite[]): Promise<RelationshipRecord[]> {
+    if (writes.length === 0) return [];
+    // Group by type, each type checked before it is spliced into Cypher.
+    const byType = new Map<string, { position: Integer; fromId: string; toId: string; properties: Record<string, unknown> }[]>();
+    writes.forEach((write, index) => {
+      const rows = byType.get(write.type) ?? [];
+      if (rows.length === 0) {
+        this.mergeQuery(write.type, index);
+        byType.set(write.type, rows);
+      }
+      const properties: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(write.properties ?? {})) properties[key] = toNeo4jValue(value);
+      rows.push({ position: int(index), fromId: write.from, toId: write.to, properties });
+    });
+    const ids = [...new Set(writes.flatMap((w) => [w.from, w.to]))];
+    const now = iso();
+    await this.executor.writeTransaction(async (tx) => {
+      await this.checkEndpoints(tx, writes, ids);
+      const merged = new Set<number>();
+      for (const [type, rows] of byType) {
+        for (const row of await tx.run(this.mergeQuery(type), { rows, now })) merged.add(row.position as number);
+      }
+      if (merged.size < writes.length) {
+        // An endpoint vanished between the check and the merge (a concurrent delete): fail the batch.
+        await this.checkEndpoints(tx, writes, ids);
+        const index = writes.findIndex((_, i) => !merged.has(i));
+        throw notFound(`input[${index}]: an endpoint was deleted while relating`, { index, field: 'from' });
+      }
+    });
+    return writes.map((write) => ({ from: write.from, to: write.to, type: write.type, properties: write.properties ?? {} }));
+  }
+
+  /** Throw NOT_FOUND for the first missing endpoint, in input order (from before to). */
+  private async checkEndpoints(tx: CypherRunner, writes: RelationshipWrite[], ids: string[]): Promise<void> {
+    const existing = new Set((await tx.run(this.q('asset-existing-ids'), { ids })).map((row) => row.id as string));
+    writes.forEach((write, index) => {
+      for (const end of ['from', 'to'] as const) {
+        if (!existing.has(write[end])) {
+          throw notFound(`input[${index}].${end}: asset "${write[end]}" does not exist`, { index, field: end });
+        }
+      }
+    });
+  }
+
+  /** relationship-merge with its type spliced in, once the type is known to be a model type of a safe shape. */
+  private mergeQuery(type: string, index = 0): CypherQuery {
+    const cached = this.mergeQueries.get(type);
+    if (cached) return cached;
+    if (!this.model.types.has(type) || !RELATIONSHIP_TYPE_NAME.test(type)) {
+      throw badInput(`input[${index}].type: unknown relationship type ${JSON.stringify(type)}; the model "${this.model.model.name}" has ${[...this.model.types.keys()].join(', ')}`, {
+        index,
+        field: `input[${index}].type`,
+      });
+    }
+    const template = this.q('relationship-merge');
+    const query = { ...template, body: template.body.replaceAll('__TYPE__', `\`${type}\``) };
+    this.mergeQueries.set(type, query);
+    return query;
+  }
+
+  async unrelate(keys: RelationshipKey[]): Promise<number> {
+    const unique = new Map(keys.map((k) => [JSON.stringify([k.from, k.type, k.to]), { fromId: k.from, relType: k.type, toId: k.to }]));
+    if (unique.size === 0) return 0;
+    return countIn(await this.executor.write(this.q('relationship-delete'), { keys: [...unique.values()] }), 'removed');
+  }
+
+  async getAssets(ids: string[]): Promise<(AssetRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.executor.read(this.q('asset-get'), { ids: [...new Set(ids)] });
+    return alignById(ids, rows.map((row) => toAsset(row.asset as Record<string, unknown>)), (asset) => asset.id);
+  }
+
+  async getAssetSummaries(ids: string[]): Promise<(AssetSummary | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.executor.read(this.q('asset-summaries'), { ids: [...new Set(ids)] });
+    const summaries = rows.map((row): AssetSummary => ({ id: row.id as string, kind: row.kind as string, name: (row.name as string | null) ?? null }));
+    return alignById(ids, summaries, (summary) => summary.id);
+  }
+
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.executor.read(this.q('asset-existing-ids'), { ids: [...new Set(ids)] });
+    return new Set(rows.map((row) => row.id as string));
+  }
+
+  async listAssets(query: AssetListQuery): Promise<AssetPage> {
+    const page = keysetPage(query.limit);
+    const statement = query.sort.descending ? this.pageQueries.desc : this.pageQueries.asc;
+    const { rows, hasNextPage } = page.split(
+      await this.executor.read(statement, {
+        filter: filterParams(query.filter),
+        sortKey: sortKey(query.sort),
+        descending: query.sort.descending,
+        after: query.after ? { value: query.after.value ?? null, id: query.after.id } : null,
+        limit: page.limit,
+      }),
+    );
+    return {
+      assets: rows.map((row) => toAsset(row.asset as Record<string, unknown>)),
+      sortValues: rows.map((row) => (row.sortValue ?? null) as Scalar | null),
+      hasNextPage,
+    };
+  }
+
+  async countAssets(filter: AssetFilter): Promise<number> {
+    return countIn(await this.executor.read(this.q('asset-count'), { filter: filterParams(filter) }), 'total');
+  }
+
+  async relationshipsOf(ids: string[], direction: Direction, types?: string[]): Promise<Map<string, RelationshipRecord[]>> {
+    const result = new Map<string, RelationshipRecord[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return result;
+    const params = { ids: [...result.keys()], types: types ?? null };
+    const [outgoing, incoming] = await this.executor.readTransaction(async (tx) => [
+      direction === 'IN' ? [] : await tx.run(this.q('relationships-from'), params),
+      direction === 'OUT' ? [] : await tx.run(this.q('relationships-to'), params),
+    ]);
+    for (const row of outgoing) result.get(row.fromId as string)!.push(toRelationship(row));
+    for (const row of incoming) {
+      // A self-loop matched by both ends is still one relationship.
+      if (direction === 'BOTH' && row.fromId === row.toId) continue;
+      result.get(row.toId as string)!.push(toRelationship(row));
+    }
+    return result;
+  }
+
+  async dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]> {
+    const byLookup = await this.runDependencyLookups(ids, side, types, (end) => `relationships-${end}`);
+    return byLookup.flatMap(([lookup, rows]) =>
+      rows.map((row) => ({ ...dependencyEnds(lookup, row.fromId as string, row.toId as string), relationship: toRelationship(row) })),
+    );
+  }
+
+  async dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]> {
+    const byLookup = await this.runDependencyLookups(ids, side, types, (end) => `relationship-ends-${end}`);
+    return byLookup.flatMap(([lookup, rows]) =>
+      rows.map((row): [string, string] => (lookup.idsAt === 'from' ? [row.fromId as string, row.toId as string] : [row.toId as string, row.fromId as string])),
+    );
+  }
+
+  /** The rows of each dependency lookup, in one read transaction; `query` names the file per end. */
+  private async runDependencyLookups(
+    ids: string[],
+    side: DependencySide,
+    types: string[] | undefined,
+    query: (end: 'from' | 'to') => TopologyQueryName,
+  ): Promise<[DependencyLookup, Row[]][]> {
+    const lookups = dependencyLookups(this.model, side, types);
+    if (ids.length === 0 || lookups.length === 0) return [];
+    const distinct = [...new Set(ids)];
+    return this.executor.readTransaction(async (tx) => {
+      const out: [DependencyLookup, Row[]][] = [];
+      for (const lookup of lookups) out.push([lookup, await tx.run(this.q(query(lookup.idsAt)), { ids: distinct, types: lookup.types })]);
+      return out;
+    });
+  }
+}

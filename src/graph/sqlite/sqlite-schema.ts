@@ -1,0 +1,116 @@
+/**
+ * The tables of the embedded store, all in one file (they reference each other), applied at
+ * start-up; every statement is idempotent.
+ */
+import type { SqliteExecutor } from './sqlite-executor';
+
+/** Topology (assets, relationships) and live state (the state columns, seen events, the quarantine). */
+const GRAPH_SCHEMA = `
+CREATE TABLE IF NOT EXISTS assets (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT,
+  properties TEXT NOT NULL DEFAULT '{}',
+  state TEXT NOT NULL DEFAULT '{}',
+  state_observed_at TEXT NOT NULL DEFAULT '{}',
+  status TEXT,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS assets_kind ON assets (kind, id);
+CREATE TABLE IF NOT EXISTS relationships (
+  from_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  to_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+  properties TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (from_id, type, to_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relationships_to ON relationships (to_id, type);
+CREATE TABLE IF NOT EXISTS state_events (
+  event_id TEXT PRIMARY KEY,
+  seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state_events_seen ON state_events (seen_at);
+CREATE TABLE IF NOT EXISTS quarantine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  received_at TEXT NOT NULL,
+  asset_id TEXT,
+  reason TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+`;
+
+/**
+ * Scenario runs and simulation results: the SQLite equivalent of
+ * `(:ScenarioRun)-[:HAS_RESULT]->(:SimulationResult)-[:FOR]->(:Asset)`. Results go when their
+ * run or their asset is deleted.
+ */
+const SCENARIO_SCHEMA = `
+CREATE TABLE IF NOT EXISTS scenario_runs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  progress REAL NOT NULL,
+  seed INTEGER NOT NULL,
+  error TEXT,
+  submitted_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  summary TEXT,
+  input TEXT NOT NULL,
+  idempotency_key TEXT UNIQUE,
+  engine_version TEXT,
+  model_version TEXT,
+  input_hash TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS scenario_runs_submitted ON scenario_runs (submitted_at, id);
+CREATE TABLE IF NOT EXISTS simulation_results (
+  run_id TEXT NOT NULL REFERENCES scenario_runs (id) ON DELETE CASCADE,
+  asset_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+  state TEXT,
+  depth INTEGER,
+  cause TEXT,
+  availability REAL,
+  availability_low REAL,
+  availability_high REAL,
+  load_kw REAL,
+  utilization REAL,
+  overloaded INTEGER,
+  PRIMARY KEY (run_id, asset_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS simulation_results_asset ON simulation_results (asset_id);
+`;
+
+/** The audit trail. */
+const AUDIT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit_log (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  ids TEXT NOT NULL,
+  id_count INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+`;
+
+/** Columns added after the first release, for stores created before them. */
+const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
+  ['assets', 'state_observed_at', "TEXT NOT NULL DEFAULT '{}'"],
+];
+
+/** Create what is missing: tables, indexes, and columns added since a store was created. */
+export function applySchema(sql: SqliteExecutor): void {
+  for (const schema of [GRAPH_SCHEMA, SCENARIO_SCHEMA, AUDIT_SCHEMA]) sql.exec(schema);
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const columns = sql.all<{ name: string }>(`PRAGMA table_info(${table})`);
+    if (!columns.some((c) => c.name === column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}

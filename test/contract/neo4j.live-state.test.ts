@@ -1,0 +1,12 @@
+/**
+ * The LiveStateStore contract against a real Neo4j: the one the `neo4j` jest project started (or
+ * TEST_NEO4J_URI). The suite only touches ids with its own run prefix and deletes them afterwards.
+ */
+import { Neo4jGraphStore } from '../../src/graph/neo4j/neo4j-graph-store';
+import { indexModel, loadTwinModel } from '../../src/model/twin-model';
+import { neo4jConfig } from '../support/stores/test-store';
+import { liveStateContract } from './live-state.contract';
+
+const makeStore = async () => new Neo4jGraphStore(neo4jConfig(), indexModel(loadTwinModel()));
+
+liveStateContract('neo4j', makeStore);

@@ -1,0 +1,17 @@
+/** The TopologyStore contract against the embedded SQLite adapter, on a fresh temp file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
+import { indexModel, loadTwinModel } from '../../src/model/twin-model';
+import { topologyTraversalContract } from './topology-traversal.contract';
+import { topologyContract } from './topology.contract';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'twin-contract-'));
+const makeStore = async () => new SqliteGraphStore(path.join(dir, 'contract.sqlite'), indexModel(loadTwinModel()));
+
+topologyContract('sqlite', makeStore);
+topologyTraversalContract('sqlite', makeStore);
+
+// Runs after the suites' own afterAll hooks have closed their stores.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
