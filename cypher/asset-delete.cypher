@@ -1,12 +1,21 @@
 // asset-delete: delete assets with every relationship they have and their simulation results
-// (a result goes with its asset, as in the embedded store).
+// (a result goes with its asset, as in the embedded store), returning what went, for the
+// write's change set.
 // Parameters:
-//   $ids: list of string, asset ids.
-// Returns: one row: deleted (integer, how many of the assets existed).
+//   $ids: list of string, distinct asset ids.
+// Returns: one row per asset that existed: asset ({id, kind}); relationships (list of {type,
+//   fromId, fromKind, toId, toKind, properties}: every relationship between it and another
+//   asset, read before the delete; one between two deleted assets appears in both rows).
 MATCH (a:Asset)
 WHERE a.id IN $ids
+CALL (a) {
+  OPTIONAL MATCH (a)-[r]-(:Asset)
+  WITH r, startNode(r) AS s, endNode(r) AS e
+  WHERE r IS NOT NULL
+  RETURN collect({type: type(r), fromId: s.id, fromKind: s.kind, toId: e.id, toKind: e.kind, properties: properties(r)}) AS relationships
+}
 OPTIONAL MATCH (a)<-[:FOR]-(s:SimulationResult)
-WITH a, collect(s) AS results
+WITH a, relationships, {id: a.id, kind: a.kind} AS asset, collect(s) AS results
 FOREACH (s IN results | DETACH DELETE s)
 DETACH DELETE a
-RETURN count(*) AS deleted
+RETURN asset, relationships

@@ -5,6 +5,7 @@ import { openTwinStore } from './graph/create-graph-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
 import { StateIngestor } from './live/state-ingestor';
+import { TopologyPublisher } from './live/topology-events';
 import { createLogger, type Logger } from './logger';
 import { closeQueueBy, resumeInterruptedRuns } from './observability/interrupted-runs';
 import { Observability } from './observability/observability';
@@ -51,7 +52,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
-  const services: AppServices = { store, model, config, logger, pubsub, ingestor, scenarios, authenticator, audit };
+  const topology = new TopologyPublisher(pubsub, logger);
+  const services: AppServices = { store, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit };
   const server = await createTwinServer(services, observability);
   return {
     services,

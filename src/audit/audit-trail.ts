@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { AUDIT_MAX_IDS, type AuditEntry } from '../graph/audit-types';
 import type { AuditStore } from '../graph/ports/audit-store';
+import { TimeOrderedIds } from '../graph/time-ordered-ids';
 import type { Logger } from '../logger';
 
 /** How often old entries are pruned (on the next append after this long). */
@@ -14,7 +14,7 @@ const PRUNE_EVERY_MS = 3_600_000;
  */
 export class AuditTrail {
   private lastPrune = 0;
-  private seq = 0;
+  private readonly ids = new TimeOrderedIds();
 
   constructor(
     private readonly store: AuditStore,
@@ -24,11 +24,10 @@ export class AuditTrail {
 
   async record(principal: Principal, operation: string, ids: Iterable<string>, error: string | null = null): Promise<void> {
     const unique = [...new Set(ids)];
-    const at = new Date().toISOString();
+    const now = Date.now();
     const entry: AuditEntry = {
-      // Time first, so ids sort in time order; a counter and random tail keep them unique across processes.
-      id: `${at}-${String(this.seq++ % 1e6).padStart(6, '0')}-${randomBytes(4).toString('hex')}`,
-      at,
+      id: this.ids.next(now),
+      at: new Date(now).toISOString(),
       actor: principal.id,
       role: principal.role,
       operation,

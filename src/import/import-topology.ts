@@ -1,6 +1,6 @@
 import { DomainError } from '../errors';
 import type { TopologyStore } from '../graph/ports/topology-store';
-import type { AssetWrite, RelationshipWrite } from '../graph/types';
+import type { AssetWrite, RelationshipWrite, TopologyChanges } from '../graph/types';
 import type { ModelIndex } from '../model/twin-model';
 import { checkAssetWrite, checkRelationshipWrite } from '../model/validate';
 
@@ -89,6 +89,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** How many errors the report keeps (all are counted in `errorCount`). Default 1000. */
   maxErrors?: number;
+  /** Told what each written batch changed (the API publishes topology events from it). */
+  onWritten?: (changes: TopologyChanges) => Promise<void>;
 }
 
 export const DEFAULT_IMPORT_BATCH_SIZE = 2000;
@@ -192,7 +194,8 @@ export async function importTopology(
     describeAsset,
     (batch, reject) =>
       writeBatch('assets', batch, reject, async (records) => {
-        await store.upsertAssets(records);
+        const { changes } = await store.upsertAssets(records);
+        await options.onWritten?.(changes);
       }),
   );
 
@@ -213,7 +216,8 @@ export async function importTopology(
         return true;
       });
       return writeBatch('relationships', known, reject, async (records) => {
-        await store.relate(records);
+        const { changes } = await store.relate(records);
+        await options.onWritten?.(changes);
       });
     },
   );

@@ -4,6 +4,7 @@ import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { Config } from '../config';
 import type { GraphStore } from '../graph/graph-store';
 import type { StateIngestor } from '../live/state-ingestor';
+import type { TopologyPublisher } from '../live/topology-events';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ScenarioService } from '../sim-queue/scenario-service';
@@ -17,6 +18,8 @@ export interface RequestContext {
   config: Config;
   logger: Logger;
   pubsub: PubSub;
+  /** Publishes what topology writes changed. */
+  topology: TopologyPublisher;
   ingestor: StateIngestor;
   scenarios: ScenarioService;
   authenticator: Authenticator;

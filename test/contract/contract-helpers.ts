@@ -91,10 +91,10 @@ export function storeBuilders(getStore: () => GraphStore) {
   }
 
   async function assets(p: string, specs: [string, string, (string | null)?, Record<string, Scalar | Scalar[]>?][]) {
-    return getStore().upsertAssets(specs.map(([id, kind, name, properties]) => ({ id: p + id, kind, name, properties })));
+    return (await getStore().upsertAssets(specs.map(([id, kind, name, properties]) => ({ id: p + id, kind, name, properties })))).assets;
   }
   async function relate(p: string, specs: [string, string, string, Record<string, Scalar>?][]) {
-    return getStore().relate(specs.map(([from, type, to, properties]) => ({ from: p + from, type, to: p + to, properties })));
+    return (await getStore().relate(specs.map(([from, type, to, properties]) => ({ from: p + from, type, to: p + to, properties })))).relationships;
   }
 
   return { idsWhere, assets, relate };

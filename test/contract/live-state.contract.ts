@@ -196,10 +196,10 @@ export function liveStateContract(name: string, makeStore: StoreFactory): void {
         });
 
         // An upsert that changes nothing leaves everything as it was.
-        const [same] = await store.upsertAssets([{ id: p + 'a', kind: 'Chiller', properties: { capacityKw: 300 } }]);
+        const [same] = (await store.upsertAssets([{ id: p + 'a', kind: 'Chiller', properties: { capacityKw: 300 } }])).assets;
         expect(same).toEqual(withState);
         // A real change moves the version and keeps the live state.
-        const [changed] = await store.upsertAssets([{ id: p + 'a', kind: 'Chiller', name: 'Chiller 1', properties: { capacityKw: 350 } }]);
+        const [changed] = (await store.upsertAssets([{ id: p + 'a', kind: 'Chiller', name: 'Chiller 1', properties: { capacityKw: 350 } }])).assets;
         expect(changed).toMatchObject({
           name: 'Chiller 1',
           properties: { capacityKw: 350 },
@@ -229,7 +229,7 @@ export function liveStateContract(name: string, makeStore: StoreFactory): void {
         const calls: Promise<StateApplied[] | AssetRecord[]>[] = [];
         order.forEach((i, k) => {
           calls.push(store.applyState([reportFor('a', i)], RETAIN), store.applyState([reportFor('b', N - 1 - i)], RETAIN));
-          if (k === N / 2) calls.push(store.upsertAssets([{ id: p + 'a', kind: 'Server', properties: { rackUnit: 12 } }]));
+          if (k === N / 2) calls.push(store.upsertAssets([{ id: p + 'a', kind: 'Server', properties: { rackUnit: 12 } }]).then((w) => w.assets));
         });
         const settled = await Promise.all(calls);
         const applied = settled.filter((r): r is StateApplied[] => !('kind' in r[0])).map((r) => r[0]);

@@ -58,7 +58,7 @@ it('concurrent upserts of one new asset from several connections create one node
     const written = await Promise.all(
       [a, b, c, a, b, c].map((s, i) => s.upsertAssets([{ id, kind: 'Server', properties: { [`p${i}`]: i } }])),
     );
-    expect(written.every(([w]) => w.id === id)).toBe(true);
+    expect(written.every(({ assets: [w] }) => w.id === id)).toBe(true);
     const rows = await cypher(`MATCH (n:Asset {id: '${id}'}) RETURN n.version AS version, n.kind AS kind`);
     expect(rows).toHaveLength(1);
     // No lost update either: six writes, each changed something, six versions.

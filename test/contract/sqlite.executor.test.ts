@@ -83,7 +83,7 @@ describe('sqlite: a database another connection holds the write lock of', () => 
     expect((await store.getAssets(['ups-a', 'ups-b'])).map((a) => a?.id ?? null)).toEqual(['ups-a', null]);
 
     other.exec('ROLLBACK');
-    const [written] = await store.upsertAssets([{ id: 'ups-b', kind: 'UPS' }]);
+    const [written] = (await store.upsertAssets([{ id: 'ups-b', kind: 'UPS' }])).assets;
     expect(written).toMatchObject({ id: 'ups-b', version: 1 });
     expect((await store.getAssets(['ups-b']))[0]?.id).toBe('ups-b');
     expect(await store.getRuns(['run-locked'])).toEqual([null]);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
+import { topologyChangesContract } from './topology-changes.contract';
 import { topologyTraversalContract } from './topology-traversal.contract';
 import { topologyContract } from './topology.contract';
 
@@ -12,6 +13,7 @@ const makeStore = async () => new SqliteGraphStore(path.join(dir, 'contract.sqli
 
 topologyContract('sqlite', makeStore);
 topologyTraversalContract('sqlite', makeStore);
+topologyChangesContract('sqlite', makeStore);
 
 // Runs after the suites' own afterAll hooks have closed their stores.
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

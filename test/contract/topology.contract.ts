@@ -36,7 +36,7 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
     describe('upsertAssets', () => {
       test('creates assets at version 1 with empty state and UTC millisecond timestamps, in input order', async () => {
         const p = newPrefix();
-        const out = await store.upsertAssets([
+        const { assets: out } = await store.upsertAssets([
           { id: p + 'b', kind: 'UPS', name: 'UPS B', properties: { ratedKw: 500, vendor: 'Acme', online: true, phases: [1, 2, 3], tags: ['x', 'y'] } },
           { id: p + 'a', kind: 'PDU' },
         ]);
@@ -74,7 +74,7 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
       test('an update merges properties, a null removes a key, and an omitted name is kept', async () => {
         const p = newPrefix();
         await assets(p, [['a', 'UPS', 'Main UPS', { ratedKw: 500, vendor: 'Acme', model: 'X1' }]]);
-        const [updated] = await store.upsertAssets([{ id: p + 'a', kind: 'UPS', properties: { ratedKw: 750, vendor: null, serial: 'S-1' } }]);
+        const [updated] = (await store.upsertAssets([{ id: p + 'a', kind: 'UPS', properties: { ratedKw: 750, vendor: null, serial: 'S-1' } }])).assets;
         expect(updated.name).toBe('Main UPS');
         expect(updated.properties).toEqual({ ratedKw: 750, model: 'X1', serial: 'S-1' });
         expect(updated.version).toBe(2);
@@ -85,9 +85,9 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
       test('name and kind can be changed, and a null name clears it', async () => {
         const p = newPrefix();
         await assets(p, [['a', 'Server', 'web-1']]);
-        const [renamed] = await store.upsertAssets([{ id: p + 'a', kind: 'Service', name: 'web' }]);
+        const [renamed] = (await store.upsertAssets([{ id: p + 'a', kind: 'Service', name: 'web' }])).assets;
         expect(renamed).toMatchObject({ kind: 'Service', name: 'web', version: 2 });
-        const [cleared] = await store.upsertAssets([{ id: p + 'a', kind: 'Service', name: null }]);
+        const [cleared] = (await store.upsertAssets([{ id: p + 'a', kind: 'Service', name: null }])).assets;
         expect(cleared).toMatchObject({ kind: 'Service', name: null, version: 3 });
         expect((await store.getAssets([p + 'a']))[0]).toMatchObject({ kind: 'Service', name: null, version: 3 });
       });
@@ -97,23 +97,25 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
         const [created] = await assets(p, [['a', 'PDU', 'PDU A', { ratedKw: 20, phases: [1, 2, 3], vendor: 'Acme' }]]);
         await sleep(15);
         // Same values (other key order, a null for an absent key, no name given): nothing changes.
-        const [same] = await store.upsertAssets([
+        const {
+          assets: [same],
+        } = await store.upsertAssets([
           { id: p + 'a', kind: 'PDU', properties: { vendor: 'Acme', phases: [1, 2, 3], ratedKw: 20, missing: null } },
         ]);
         expect(same.version).toBe(1);
         expect(same.updatedAt).toBe(created.updatedAt);
-        const [again] = await store.upsertAssets([{ id: p + 'a', kind: 'PDU', name: 'PDU A' }]);
+        const [again] = (await store.upsertAssets([{ id: p + 'a', kind: 'PDU', name: 'PDU A' }])).assets;
         expect(again.version).toBe(1);
         expect((await store.getAssets([p + 'a']))[0]).toEqual(created);
 
         await sleep(15);
-        const [changed] = await store.upsertAssets([{ id: p + 'a', kind: 'PDU', properties: { phases: [1, 2] } }]);
+        const [changed] = (await store.upsertAssets([{ id: p + 'a', kind: 'PDU', properties: { phases: [1, 2] } }])).assets;
         expect(changed.version).toBe(2);
         expect(changed.updatedAt > created.updatedAt).toBe(true);
         expect(changed.createdAt).toBe(created.createdAt);
 
         await sleep(15);
-        const [removed] = await store.upsertAssets([{ id: p + 'a', kind: 'PDU', properties: { vendor: null } }]);
+        const [removed] = (await store.upsertAssets([{ id: p + 'a', kind: 'PDU', properties: { vendor: null } }])).assets;
         expect(removed.version).toBe(3);
         expect(removed.updatedAt > changed.updatedAt).toBe(true);
         expect(removed.properties).toEqual({ ratedKw: 20, phases: [1, 2] });
@@ -122,7 +124,7 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
       test('a number and the same digits as a string are different values', async () => {
         const p = newPrefix();
         await assets(p, [['a', 'PDU', null, { code: 7 }]]);
-        const [changed] = await store.upsertAssets([{ id: p + 'a', kind: 'PDU', properties: { code: '7' } }]);
+        const [changed] = (await store.upsertAssets([{ id: p + 'a', kind: 'PDU', properties: { code: '7' } }])).assets;
         expect(changed.version).toBe(2);
         expect(changed.properties.code).toBe('7');
       });
@@ -133,15 +135,15 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
         const p = newPrefix();
         await assets(p, [['a', 'PDU'], ['b', 'Rack'], ['c', 'Service']]);
         await relate(p, [['a', 'FEEDS', 'b'], ['c', 'DEPENDS_ON', 'a'], ['b', 'FEEDS', 'c'], ['a', 'CONTAINS', 'a']]);
-        expect(await store.deleteAssets([p + 'a', p + 'missing', p + 'a'])).toBe(1);
+        expect((await store.deleteAssets([p + 'a', p + 'missing', p + 'a'])).deleted).toBe(1);
         expect(await store.getAssets([p + 'a', p + 'b'])).toEqual([null, expect.objectContaining({ id: p + 'b' })]);
         const rels = await store.relationshipsOf([p + 'a', p + 'b', p + 'c'], 'BOTH');
         expect(relKeys(p, rels.get(p + 'a'))).toEqual([]);
         expect(relKeys(p, rels.get(p + 'b'))).toEqual(['b-FEEDS->c']);
         expect(relKeys(p, rels.get(p + 'c'))).toEqual(['b-FEEDS->c']);
         expect(await store.dependencyEdges([p + 'b'], 'UPSTREAM')).toEqual([]);
-        expect(await store.deleteAssets([p + 'a'])).toBe(0);
-        expect(await store.deleteAssets([])).toBe(0);
+        expect((await store.deleteAssets([p + 'a'])).deleted).toBe(0);
+        expect((await store.deleteAssets([])).deleted).toBe(0);
 
         // Re-creating the id starts afresh: version 1, no relationships.
         const [again] = await assets(p, [['a', 'PDU']]);
@@ -206,7 +208,7 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
         const p = newPrefix();
         await assets(p, [['a', 'PDU'], ['b', 'Rack']]);
         await relate(p, [['a', 'FEEDS', 'b'], ['a', 'COOLS', 'b']]);
-        const removed = await store.unrelate([
+        const { removed } = await store.unrelate([
           { from: p + 'a', type: 'FEEDS', to: p + 'b' },
           { from: p + 'a', type: 'FEEDS', to: p + 'b' }, // repeated in the batch: still one relationship
           { from: p + 'b', type: 'FEEDS', to: p + 'a' }, // other direction: never existed
@@ -215,7 +217,7 @@ export function topologyContract(name: string, makeStore: StoreFactory): void {
         ]);
         expect(removed).toBe(1);
         expect(relKeys(p, (await store.relationshipsOf([p + 'a'], 'BOTH')).get(p + 'a'))).toEqual(['a-COOLS->b']);
-        expect(await store.unrelate([{ from: p + 'a', type: 'FEEDS', to: p + 'b' }])).toBe(0);
+        expect((await store.unrelate([{ from: p + 'a', type: 'FEEDS', to: p + 'b' }])).removed).toBe(0);
         // The assets themselves stay.
         expect(await store.existingIds([p + 'a', p + 'b'])).toEqual(new Set([p + 'a', p + 'b']));
       });

@@ -1,6 +1,7 @@
 import { int } from 'neo4j-driver';
 import { applyStateWrite } from '../asset-merge';
 import type { LiveStateStore } from '../ports/live-state-store';
+import { TimeOrderedIds } from '../time-ordered-ids';
 import type { AssetRecord, RejectedReport, StateApplied, StateWrite, StoredRejectedReport } from '../types';
 import type { CypherExecutor } from './cypher-executor';
 import type { CypherQueries, CypherQuery } from './cypher-files';
@@ -46,39 +47,13 @@ const PRUNE_LIMIT = 10_000;
 /** How often (at most) a store prunes expired state events while it keeps up. */
 const PRUNE_INTERVAL_MS = 10_000;
 
-/** Width of the zero-padded parts of a quarantine id, so that ids compare as strings in time order. */
-const QUARANTINE_MS_DIGITS = 15;
-const QUARANTINE_SEQ_DIGITS = 6;
-
-/**
- * Quarantine ids: `<ms since epoch, 15 digits>-<sequence within that ms, 6 digits>-<random>`.
- * Compared as strings they sort by time; within one process strictly in creation order (the
- * clock reading never goes backwards here), across processes unique thanks to the random part.
- */
-export class QuarantineIdSource {
-  private lastMs = 0;
-  private seq = 0;
-
-  next(nowMs: number = Date.now()): string {
-    if (nowMs > this.lastMs) {
-      this.lastMs = nowMs;
-      this.seq = 0;
-    } else if (++this.seq >= 10 ** QUARANTINE_SEQ_DIGITS) {
-      this.lastMs += 1;
-      this.seq = 0;
-    }
-    const random = Math.floor(Math.random() * 36 ** 8).toString(36).padStart(8, '0');
-    return `${String(this.lastMs).padStart(QUARANTINE_MS_DIGITS, '0')}-${String(this.seq).padStart(QUARANTINE_SEQ_DIGITS, '0')}-${random}`;
-  }
-}
-
 /**
  * Live state in Neo4j: the `_state`, `_stateObservedAt`, `status` and `version` of `(:Asset)`
  * nodes (see Neo4jTopology), received state event ids as `(:StateEvent {id, seenAt})`, and the
  * quarantine as `(:RejectedReport {id, receivedAt, assetId, reason, record})` with `record` as JSON.
  */
 export class Neo4jLiveState implements LiveStateStore {
-  private readonly quarantineIds = new QuarantineIdSource();
+  private readonly quarantineIds = new TimeOrderedIds();
   /** When the next state-events-prune may run (Date.now() scale); 0 = at the next batch. */
   private nextPruneAt = 0;
 

@@ -4,6 +4,7 @@ import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model'
 import { applyAssetWrite } from '../asset-merge';
 import { dependencyEnds, dependencyLookups, type DependencyLookup } from '../dependency-lookups';
 import type { TopologyStore } from '../ports/topology-store';
+import { changeSet, uniqueRelationships, upsertChanges } from '../topology-changes';
 import type {
   AssetFilter,
   AssetListQuery,
@@ -22,6 +23,9 @@ import type {
   RelationshipRecord,
   RelationshipWrite,
   Scalar,
+  AssetRef,
+  RelationshipChange,
+  Written,
 } from '../types';
 import type { CypherExecutor, CypherRunner, Row } from './cypher-executor';
 import type { CypherQueries, CypherQuery } from './cypher-files';
@@ -69,6 +73,14 @@ function relationshipProperties(map: unknown): Properties {
   }
   return properties;
 }
+
+/** A relationship as the delete queries return it (type, endpoint ids and kinds, properties). */
+const toRelationshipChange = (row: Row): RelationshipChange => ({
+  type: row.type as string,
+  from: { id: row.fromId as string, kind: row.fromKind as string },
+  to: { id: row.toId as string, kind: row.toKind as string },
+  properties: relationshipProperties(row.properties),
+});
 
 const toRelationship = (row: Row): RelationshipRecord => ({
   from: row.fromId as string,
@@ -159,8 +171,8 @@ export class Neo4jTopology implements TopologyStore {
     return this.queries.get(name);
   }
 
-  async upsertAssets(writes: AssetWrite[]): Promise<AssetRecord[]> {
-    if (writes.length === 0) return [];
+  async upsertAssets(writes: AssetWrite[]): Promise<Written<{ assets: AssetRecord[] }>> {
+    if (writes.length === 0) return { assets: [], changes: changeSet() };
     // Sorted: the same lock order as applyState, so concurrent batches queue rather than deadlock.
     const ids = lockOrder(writes.map((w) => w.id));
     return this.executor.writeTransaction(async (tx) => {
@@ -185,17 +197,23 @@ export class Neo4jTopology implements TopologyStore {
         return { id, changes: after === before ? {} : nodeChanges(before, after) };
       });
       await tx.run(this.q('asset-save'), { rows });
-      return results;
+      // In input order (events follow it), not in lock order.
+      return { assets: results, changes: upsertChanges([...new Set(writes.map((w) => w.id))], stored, current) };
     });
   }
 
-  async deleteAssets(ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return countIn(await this.executor.write(this.q('asset-delete'), { ids: [...new Set(ids)] }), 'deleted');
+  async deleteAssets(ids: string[]): Promise<Written<{ deleted: number }>> {
+    if (ids.length === 0) return { deleted: 0, changes: changeSet() };
+    const rows = await this.executor.write(this.q('asset-delete'), { ids: [...new Set(ids)] });
+    const relationships = rows.flatMap((row) => (row.relationships as Row[]).map(toRelationshipChange));
+    return {
+      deleted: rows.length,
+      changes: changeSet({ assetsDeleted: rows.map((row) => row.asset as AssetRef), relationshipsDeleted: uniqueRelationships(relationships) }),
+    };
   }
 
-  async relate(writes: RelationshipWrite[]): Promise<RelationshipRecord[]> {
-    if (writes.length === 0) return [];
+  async relate(writes: RelationshipWrite[]): Promise<Written<{ relationships: RelationshipRecord[] }>> {
+    if (writes.length === 0) return { relationships: [], changes: changeSet() };
     // Group by type, each type checked before it is spliced into Cypher.
     const byType = new Map<string, { position: Integer; fromId: string; toId: string; properties: Record<string, unknown> }[]>();
     writes.forEach((write, index) => {
@@ -210,11 +228,16 @@ export class Neo4jTopology implements TopologyStore {
     });
     const ids = [...new Set(writes.flatMap((w) => [w.from, w.to]))];
     const now = iso();
+    const kinds = new Map<string, string>();
     await this.executor.writeTransaction(async (tx) => {
       await this.checkEndpoints(tx, writes, ids);
       const merged = new Set<number>();
       for (const [type, rows] of byType) {
-        for (const row of await tx.run(this.mergeQuery(type), { rows, now })) merged.add(row.position as number);
+        for (const row of await tx.run(this.mergeQuery(type), { rows, now })) {
+          const write = writes[row.position as number];
+          merged.add(row.position as number);
+          kinds.set(write.from, row.fromKind as string).set(write.to, row.toKind as string);
+        }
       }
       if (merged.size < writes.length) {
         // An endpoint vanished between the check and the merge (a concurrent delete): fail the batch.
@@ -223,7 +246,9 @@ export class Neo4jTopology implements TopologyStore {
         throw notFound(`input[${index}]: an endpoint was deleted while relating`, { index, field: 'from' });
       }
     });
-    return writes.map((write) => ({ from: write.from, to: write.to, type: write.type, properties: write.properties ?? {} }));
+    const relationships = writes.map((write) => ({ from: write.from, to: write.to, type: write.type, properties: write.properties ?? {} }));
+    const upserted = relationships.map((r) => ({ type: r.type, from: { id: r.from, kind: kinds.get(r.from)! }, to: { id: r.to, kind: kinds.get(r.to)! }, properties: r.properties }));
+    return { relationships, changes: changeSet({ relationshipsUpserted: uniqueRelationships(upserted) }) };
   }
 
   /** Throw NOT_FOUND for the first missing endpoint, in input order (from before to). */
@@ -254,10 +279,11 @@ export class Neo4jTopology implements TopologyStore {
     return query;
   }
 
-  async unrelate(keys: RelationshipKey[]): Promise<number> {
+  async unrelate(keys: RelationshipKey[]): Promise<Written<{ removed: number }>> {
     const unique = new Map(keys.map((k) => [JSON.stringify([k.from, k.type, k.to]), { fromId: k.from, relType: k.type, toId: k.to }]));
-    if (unique.size === 0) return 0;
-    return countIn(await this.executor.write(this.q('relationship-delete'), { keys: [...unique.values()] }), 'removed');
+    if (unique.size === 0) return { removed: 0, changes: changeSet() };
+    const rows = await this.executor.write(this.q('relationship-delete'), { keys: [...unique.values()] });
+    return { removed: rows.length, changes: changeSet({ relationshipsDeleted: rows.map(toRelationshipChange) }) };
   }
 
   async getAssets(ids: string[]): Promise<(AssetRecord | null)[]> {

@@ -11,6 +11,7 @@ import type {
   RelationshipKey,
   RelationshipRecord,
   RelationshipWrite,
+  Written,
 } from '../types';
 
 /**
@@ -20,25 +21,27 @@ import type {
  * resolvers go through DataLoader: one call per batch, never one per asset.
  */
 export interface TopologyStore {
+  // Every write also returns `changes`: what it changed, worked out inside its transaction.
+
   /**
-   * Create or update assets in one transaction and return them in input order.
+   * Create or update assets in one transaction; `assets` in input order.
    * Properties merge into the stored ones (a null value removes a key); `version` goes up by one
    * only when something actually changed, and `updatedAt` moves with it.
    */
-  upsertAssets(assets: AssetWrite[]): Promise<AssetRecord[]>;
+  upsertAssets(assets: AssetWrite[]): Promise<Written<{ assets: AssetRecord[] }>>;
 
-  /** Delete assets and all their relationships; returns how many assets existed. */
-  deleteAssets(ids: string[]): Promise<number>;
+  /** Delete assets and all their relationships; `deleted`: how many assets existed. */
+  deleteAssets(ids: string[]): Promise<Written<{ deleted: number }>>;
 
   /**
-   * Create or update relationships in one transaction. Relating the same (from, type, to) twice
-   * keeps one edge and replaces its properties. An unknown endpoint fails the whole batch with
-   * NOT_FOUND naming the record (`details.index`).
+   * Create or update relationships in one transaction; `relationships` in input order. Relating
+   * the same (from, type, to) twice keeps one edge and replaces its properties. An unknown
+   * endpoint fails the whole batch with NOT_FOUND naming the record (`details.index`).
    */
-  relate(relationships: RelationshipWrite[]): Promise<RelationshipRecord[]>;
+  relate(relationships: RelationshipWrite[]): Promise<Written<{ relationships: RelationshipRecord[] }>>;
 
-  /** Remove relationships by key; returns how many existed. */
-  unrelate(keys: RelationshipKey[]): Promise<number>;
+  /** Remove relationships by key; `removed`: how many existed. */
+  unrelate(keys: RelationshipKey[]): Promise<Written<{ removed: number }>>;
 
   /** Assets by id, aligned with `ids` (null where missing). */
   getAssets(ids: string[]): Promise<(AssetRecord | null)[]>;

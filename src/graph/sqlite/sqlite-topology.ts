@@ -3,9 +3,11 @@ import type { ModelIndex } from '../../model/twin-model';
 import { applyAssetWrite } from '../asset-merge';
 import { dependencyEnds, dependencyLookups } from '../dependency-lookups';
 import type { TopologyStore } from '../ports/topology-store';
+import { changeSet, uniqueRelationships, upsertChanges } from '../topology-changes';
 import type {
   AssetFilter,
   AssetListQuery,
+  AssetRef,
   AssetPage,
   AssetRecord,
   AssetSummary,
@@ -15,10 +17,12 @@ import type {
   Direction,
   Properties,
   PropertyFilter,
+  RelationshipChange,
   RelationshipKey,
   RelationshipRecord,
   RelationshipWrite,
   Scalar,
+  Written,
 } from '../types';
 import type { SqliteExecutor } from './sqlite-executor';
 import { IN_LIST, Where, alignById, listPerId, readPage } from './sqlite-sql';
@@ -80,6 +84,10 @@ export function existingAssetIds(sql: SqliteExecutor, ids: string[]): Set<string
   return new Set(sql.all<{ id: string }>(`SELECT id FROM assets WHERE id ${IN_LIST}`, JSON.stringify(ids)).map((row) => row.id));
 }
 
+/** What relationshipChanges reads: a relationship (r) with its endpoints' kinds (f, t). */
+const RELATIONSHIP_CHANGE_COLUMNS = 'r.from_id, r.type, r.to_id, r.properties, f.kind AS from_kind, t.kind AS to_kind';
+type RelationshipChangeRow = RelationshipRow & { from_kind: string; to_kind: string };
+
 /** SQLite has no booleans: JSON true/false read back as 1/0, so compare with those. */
 const sqlValue = (value: Scalar): string | number => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 
@@ -90,43 +98,67 @@ export class SqliteTopology implements TopologyStore {
     private readonly model: ModelIndex,
   ) {}
 
-  async upsertAssets(writes: AssetWrite[]): Promise<AssetRecord[]> {
-    const now = new Date().toISOString();
-    return this.sql.transaction(
-      () =>
-        writes.map((write) => {
-          const before = readAsset(this.sql, write.id);
-          const after = applyAssetWrite(before, write, now);
-          if (after === before) return before;
-          this.sql.run(
-            `INSERT INTO assets (id, kind, name, properties, status, version, created_at, updated_at)
-             VALUES (@id, @kind, @name, @properties, @status, @version, @createdAt, @updatedAt)
-             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
-               properties = excluded.properties, version = excluded.version, updated_at = excluded.updated_at`,
-            { ...after, properties: JSON.stringify(after.properties) },
-          );
-          return after;
-        }),
-      'immediate',
-    );
-  }
-
-  async deleteAssets(ids: string[]): Promise<number> {
-    return this.sql.run(`DELETE FROM assets WHERE id ${IN_LIST}`, JSON.stringify(ids));
-  }
-
-  async relate(writes: RelationshipWrite[]): Promise<RelationshipRecord[]> {
+  async upsertAssets(writes: AssetWrite[]): Promise<Written<{ assets: AssetRecord[] }>> {
     const now = new Date().toISOString();
     return this.sql.transaction(() => {
-      const existing = existingAssetIds(this.sql, writes.flatMap((w) => [w.from, w.to]));
+      // Each asset as it was before the batch (for the change set), and as it is after each write.
+      const stored = new Map<string, AssetRecord>();
+      const current = new Map<string, AssetRecord>();
+      const assets = writes.map((write) => {
+        if (!current.has(write.id)) {
+          const found = readAsset(this.sql, write.id);
+          if (found) {
+            stored.set(write.id, found);
+            current.set(write.id, found);
+          }
+        }
+        const before = current.get(write.id) ?? null;
+        const after = applyAssetWrite(before, write, now);
+        if (after === before) return before;
+        this.sql.run(
+          `INSERT INTO assets (id, kind, name, properties, status, version, created_at, updated_at)
+           VALUES (@id, @kind, @name, @properties, @status, @version, @createdAt, @updatedAt)
+           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+             properties = excluded.properties, version = excluded.version, updated_at = excluded.updated_at`,
+          { ...after, properties: JSON.stringify(after.properties) },
+        );
+        current.set(write.id, after);
+        return after;
+      });
+      const ids = [...new Set(writes.map((w) => w.id))];
+      return { assets, changes: upsertChanges(ids, stored, current) };
+    }, 'immediate');
+  }
+
+  async deleteAssets(ids: string[]): Promise<Written<{ deleted: number }>> {
+    return this.sql.transaction(() => {
+      const list = JSON.stringify(ids);
+      const deleted = this.sql.all<AssetRef>(`SELECT id, kind FROM assets WHERE id ${IN_LIST}`, list);
+      const relationships = this.relationshipChanges(
+        `SELECT ${RELATIONSHIP_CHANGE_COLUMNS} FROM relationships r JOIN assets f ON f.id = r.from_id JOIN assets t ON t.id = r.to_id
+         WHERE r.from_id ${IN_LIST} OR r.to_id ${IN_LIST}`,
+        list,
+        list,
+      );
+      this.sql.run(`DELETE FROM assets WHERE id ${IN_LIST}`, list);
+      return { deleted: deleted.length, changes: changeSet({ assetsDeleted: deleted.map(({ id, kind }) => ({ id, kind })), relationshipsDeleted: relationships }) };
+    }, 'immediate');
+  }
+
+  async relate(writes: RelationshipWrite[]): Promise<Written<{ relationships: RelationshipRecord[] }>> {
+    const now = new Date().toISOString();
+    return this.sql.transaction(() => {
+      const kinds = new Map(
+        this.sql.all<AssetRef>(`SELECT id, kind FROM assets WHERE id ${IN_LIST}`, JSON.stringify(writes.flatMap((w) => [w.from, w.to]))).map((a) => [a.id, a.kind]),
+      );
       writes.forEach((write, index) => {
         for (const end of ['from', 'to'] as const) {
-          if (!existing.has(write[end])) {
+          if (!kinds.has(write[end])) {
             throw notFound(`input[${index}].${end}: asset "${write[end]}" does not exist`, { index, field: end });
           }
         }
       });
-      return writes.map((write) => {
+      const relationships = writes.map((write) => {
         const properties = write.properties ?? {};
         this.sql.run(
           `INSERT INTO relationships (from_id, type, to_id, properties, created_at, updated_at)
@@ -136,12 +168,38 @@ export class SqliteTopology implements TopologyStore {
         );
         return { from: write.from, to: write.to, type: write.type, properties };
       });
+      const upserted = relationships.map((r) => ({ type: r.type, from: { id: r.from, kind: kinds.get(r.from)! }, to: { id: r.to, kind: kinds.get(r.to)! }, properties: r.properties }));
+      return { relationships, changes: changeSet({ relationshipsUpserted: uniqueRelationships(upserted) }) };
     });
   }
 
-  async unrelate(keys: RelationshipKey[]): Promise<number> {
-    return this.sql.transaction(() =>
-      keys.reduce((n, k) => n + this.sql.run('DELETE FROM relationships WHERE from_id = ? AND type = ? AND to_id = ?', k.from, k.type, k.to), 0),
+  async unrelate(keys: RelationshipKey[]): Promise<Written<{ removed: number }>> {
+    return this.sql.transaction(() => {
+      const removed = uniqueRelationships(
+        keys.flatMap((k) =>
+          this.relationshipChanges(
+            `SELECT ${RELATIONSHIP_CHANGE_COLUMNS} FROM relationships r JOIN assets f ON f.id = r.from_id JOIN assets t ON t.id = r.to_id
+             WHERE r.from_id = ? AND r.type = ? AND r.to_id = ?`,
+            k.from,
+            k.type,
+            k.to,
+          ),
+        ),
+      );
+      for (const r of removed) this.sql.run('DELETE FROM relationships WHERE from_id = ? AND type = ? AND to_id = ?', r.from.id, r.type, r.to.id);
+      return { removed: removed.length, changes: changeSet({ relationshipsDeleted: removed }) };
+    });
+  }
+
+  /** Relationships with their endpoints' kinds (`RELATIONSHIP_CHANGE_COLUMNS` selected), each once. */
+  private relationshipChanges(query: string, ...params: unknown[]): RelationshipChange[] {
+    return uniqueRelationships(
+      this.sql.all<RelationshipChangeRow>(query, ...params).map((row) => ({
+        type: row.type,
+        from: { id: row.from_id, kind: row.from_kind },
+        to: { id: row.to_id, kind: row.to_kind },
+        properties: JSON.parse(row.properties) as Properties,
+      })),
     );
   }
 
