@@ -24,33 +24,17 @@ export function forbidden(ctx: RequestContext, operation: string, needed: Role):
   });
 }
 
-/** The ids a mutation touched, for the audit trail: from its arguments and its result. */
-function affectedIds(operation: string, args: Record<string, any>, result: any): string[] {
-  switch (operation) {
-    case 'upsertAssets':
-      return args.input.map((a: { id: string }) => a.id);
-    case 'deleteAssets':
-      return args.ids;
-    case 'relate':
-    case 'unrelate':
-      return args.input.flatMap((r: { from: string; to: string }) => [r.from, r.to]);
-    case 'importTopology':
-      return (args.assets ?? []).map((a: { id: string }) => a.id);
-    case 'reportState':
-      return result.results.filter((r: { outcome: string }) => r.outcome === 'ACCEPTED').map((r: { assetId: string }) => r.assetId);
-    case 'runScenario':
-    case 'cancelScenario':
-      return [result.id];
-    default:
-      return [];
-  }
-}
+/**
+ * The asset ids each mutation touched, for its audit entry, from its arguments and its result.
+ * Each resolver module declares them beside its mutations (a mutation without one records none).
+ */
+export type AuditedIds = Record<string, (args: never, result: never) => string[]>;
 
 const errorCode = (err: unknown) =>
   err instanceof DomainError ? err.code : err instanceof GraphQLError ? String(err.extensions.code ?? 'ERROR') : 'INTERNAL_SERVER_ERROR';
 
 /** Every mutation: check the caller's role, run it, and write the audit entry (success or failure). */
-export function guardMutations(mutations: MutationResolvers): MutationResolvers {
+export function guardMutations(mutations: MutationResolvers, audited: AuditedIds): MutationResolvers {
   const guarded: Record<string, unknown> = {};
   for (const [operation, resolve] of Object.entries(mutations)) {
     const needed = MUTATION_ROLES[operation] ?? 'admin';
@@ -58,7 +42,7 @@ export function guardMutations(mutations: MutationResolvers): MutationResolvers 
       if (!hasRole(ctx.principal, needed)) throw forbidden(ctx, operation, needed);
       try {
         const result = await (resolve as (...a: unknown[]) => unknown)(parent, args, ctx, info);
-        await ctx.audit.record(ctx.principal, operation, affectedIds(operation, args, result));
+        await ctx.audit.record(ctx.principal, operation, audited[operation]?.(args as never, result as never) ?? []);
         return result;
       } catch (err) {
         await ctx.audit.record(ctx.principal, operation, [], errorCode(err));

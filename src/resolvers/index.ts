@@ -1,10 +1,10 @@
 import { guardMutations, guardQueries } from './authorize';
 import type { Resolvers } from '../generated/graphql';
 import { auditQuery } from './audit';
-import { liveMutation, liveQuery } from './live';
-import { Mutation } from './mutation';
+import { liveAudited, liveMutation, liveQuery } from './live';
+import { Mutation, mutationAudited } from './mutation';
 import { Query } from './query';
-import { scenarioMutation, scenarioQuery, scenarioTypes } from './scenario';
+import { scenarioAudited, scenarioMutation, scenarioQuery, scenarioTypes } from './scenario';
 import { Subscription } from './subscription';
 import { typeResolvers } from './types';
 
@@ -14,6 +14,6 @@ export const resolvers: Resolvers = {
   ...scenarioTypes,
   Asset: { ...typeResolvers.Asset, ...scenarioTypes.Asset },
   Query: guardQueries({ ...Query, ...liveQuery, ...scenarioQuery, ...auditQuery }),
-  Mutation: guardMutations({ ...Mutation, ...liveMutation, ...scenarioMutation }),
+  Mutation: guardMutations({ ...Mutation, ...liveMutation, ...scenarioMutation }, { ...mutationAudited, ...liveAudited, ...scenarioAudited }),
   Subscription,
 };

@@ -1,8 +1,10 @@
 import type { AssetResolvers, MutationResolvers, QueryResolvers } from '../generated/graphql';
+import type { ReportResult } from '../live/state-ingestor';
 import type { AssetRecord } from '../graph/types';
 import type { RequestContext } from './context';
 import { batchArg, DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
 import { idAfter, idConnection } from './paging';
+import type { AuditedIds } from './authorize';
 
 /** Resolvers of live state: reportState, the quarantine, ingest counters, freshness. */
 
@@ -24,6 +26,10 @@ export const liveMutation: MutationResolvers = {
     for (const r of summary.results) if (r.outcome === 'ACCEPTED' && r.assetId) ctx.loaders.asset.clear(r.assetId);
     return summary;
   },
+};
+
+export const liveAudited: AuditedIds = {
+  reportState: (_args: unknown, result: { results: ReportResult[] }) => result.results.filter((r) => r.outcome === 'ACCEPTED' && r.assetId).map((r) => r.assetId!),
 };
 
 /** Newest observation of any metric, in ms since the epoch, or null. */

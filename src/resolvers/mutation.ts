@@ -1,8 +1,16 @@
-import type { MutationResolvers } from '../generated/graphql';
+import type {
+  MutationDeleteAssetsArgs,
+  MutationImportTopologyArgs,
+  MutationRelateArgs,
+  MutationResolvers,
+  MutationUnrelateArgs,
+  MutationUpsertAssetsArgs,
+} from '../generated/graphql';
 import type { AssetWrite, RelationshipKey, RelationshipWrite } from '../graph/types';
 import { importTopology } from '../import/import-topology';
 import { checkAssetWrite, checkBatch, checkRelationshipKey, checkRelationshipWrite } from '../model/validate';
 import { batchArg, idsArg } from './arguments';
+import type { AuditedIds } from './authorize';
 
 /**
  * Every batch is validated whole before anything is written; the store writes it atomically and
@@ -48,4 +56,14 @@ export const Mutation: MutationResolvers = {
     ctx.loaders.asset.clearAll();
     return report;
   },
+};
+
+const endpoints = (args: MutationRelateArgs | MutationUnrelateArgs) => args.input.flatMap((r) => [r.from, r.to]);
+
+export const mutationAudited: AuditedIds = {
+  upsertAssets: (args: MutationUpsertAssetsArgs) => args.input.map((a) => a.id),
+  deleteAssets: (args: MutationDeleteAssetsArgs) => [...args.ids],
+  relate: endpoints,
+  unrelate: endpoints,
+  importTopology: (args: MutationImportTopologyArgs) => (args.assets ?? []).map((a) => (a as { id: string }).id),
 };

@@ -5,6 +5,7 @@ import { compareResults } from '../sim/compare-results';
 import { DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
 import type { RequestContext } from './context';
 import { idAfter, idConnection } from './paging';
+import type { AuditedIds } from './authorize';
 
 /** Scenario runs: submission, cancellation, runs, results and comparisons. */
 
@@ -61,6 +62,11 @@ export const scenarioMutation: MutationResolvers = {
     return run;
   },
   cancelScenario: async (_, { id }, ctx) => ctx.scenarios.cancel(runIdArg(id, 'id')),
+};
+
+export const scenarioAudited: AuditedIds = {
+  runScenario: (_args: unknown, run: ScenarioRunRecord) => [run.id],
+  cancelScenario: (_args: unknown, run: ScenarioRunRecord) => [run.id],
 };
 
 export const scenarioTypes: Resolvers = {
