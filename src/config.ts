@@ -102,6 +102,8 @@ export interface AuthConfig {
   roleClaim: string;
   jwtIssuer?: string;
   jwtAudience?: string;
+  /** Refuse JWTs without an `exp` claim (AUTH_JWT_REQUIRE_EXP, default on; 0 turns it off). */
+  jwtRequireExp: boolean;
 }
 
 /** Absolute ceiling on traversal depth, whatever the configuration says. */
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
       roleClaim: env.AUTH_JWT_ROLE_CLAIM || 'role',
       jwtIssuer: env.AUTH_JWT_ISSUER || undefined,
       jwtAudience: env.AUTH_JWT_AUDIENCE || undefined,
+      jwtRequireExp: env.AUTH_JWT_REQUIRE_EXP !== '0',
     },
     audit: { retentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500) },
     limits: {
