@@ -27,6 +27,10 @@ export interface Config {
   maxPageSize: number;
   /** Most records one mutation batch may carry (bigger loads use `npm run import`). Default 10000. */
   maxBatchRecords: number;
+  /** Most items in one list argument that is not a write batch (ids, kinds, `in` values, failed assets). Default 1000. */
+  maxListItems: number;
+  /** Most property filters in one `where`. Default 20. */
+  maxPropertyFilters: number;
   /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: string;
   /** Redis for pub/sub across API instances; unset = in-process pub/sub. */
@@ -143,6 +147,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxTraversalDepth: integer(env, 'MAX_TRAVERSAL_DEPTH', 10, 1, HARD_MAX_DEPTH),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 10_000),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
+    maxListItems: integer(env, 'MAX_LIST_ITEMS', 1000, 1, 100_000),
+    maxPropertyFilters: integer(env, 'MAX_PROPERTY_FILTERS', 20, 1, 200),
     logLevel,
     redisUrl: env.REDIS_URL || undefined,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 3_600_000),

@@ -19,10 +19,22 @@ export function parseObservedAt(raw: unknown): { iso: string } | { reason: strin
   let ms: number;
   if (typeof raw === 'number') ms = raw;
   else if (raw instanceof Date) ms = raw.getTime();
-  else if (typeof raw === 'string' && ISO_WITH_ZONE.test(raw)) ms = Date.parse(raw);
-  else return { reason: `observedAt ${JSON.stringify(raw)} is not an ISO-8601 date-time with a time zone or epoch milliseconds` };
+  else if (typeof raw === 'string' && ISO_WITH_ZONE.test(raw)) {
+    if (!calendarFieldsExist(raw)) return { reason: `observedAt ${JSON.stringify(raw)} names a date or time that does not exist` };
+    ms = Date.parse(raw);
+  } else return { reason: `observedAt ${JSON.stringify(raw)} is not an ISO-8601 date-time with a time zone or epoch milliseconds` };
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return { reason: `observedAt ${JSON.stringify(raw)} is not a valid date-time` };
   return { iso: new Date(ms).toISOString() };
+}
+
+/**
+ * Whether the written date and time exist (Date.parse rolls 2026-02-30 over to 2 March and
+ * 24:00 to the next day): month 1–12, day within that month, hour < 24, minute and second < 60.
+ */
+function calendarFieldsExist(iso: string): boolean {
+  const [y, mo, d, h, mi, sec] = iso.split(/[-T:.Z+]/i).map(Number);
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && (Number.isNaN(sec) || sec < 60);
 }
 
 /** Structure of a report before the asset is known: id, timestamp, values, event id. */

@@ -28,6 +28,14 @@ export function typesArg(ctx: RequestContext, types: readonly string[] | null | 
   return types ? types.map((t, i) => checkRelationshipType(ctx.model, t, `types[${i}]`)) : undefined;
 }
 
+/** A list argument that is not a write batch: at most MAX_LIST_ITEMS items, checked before any work. */
+export function listArg<T>(ctx: RequestContext, items: readonly T[], name: string): readonly T[] {
+  if (items.length > ctx.config.maxListItems) {
+    throw badInput(`${name} has ${items.length} items; at most ${ctx.config.maxListItems} (MAX_LIST_ITEMS)`, { field: name });
+  }
+  return items;
+}
+
 export function idsArg(ids: readonly string[], name: string): string[] {
   return ids.map((id, i) => checkAssetId(id, `${name}[${i}]`));
 }
@@ -42,26 +50,31 @@ export function batchArg<T>(ctx: RequestContext, items: readonly T[], name = 'in
 export function filterArg(ctx: RequestContext, where: AssetWhere | null | undefined): AssetFilter {
   if (!where) return {};
   const filter: AssetFilter = {};
-  if (where.id_in) filter.ids = [...where.id_in];
-  const kinds = [...(where.kind ? [where.kind] : []), ...(where.kind_in ?? [])];
+  if (where.id_in) filter.ids = [...listArg(ctx, where.id_in, 'where.id_in')];
+  const kinds = [...(where.kind ? [where.kind] : []), ...listArg(ctx, where.kind_in ?? [], 'where.kind_in')];
   if (where.kind || where.kind_in) filter.kinds = kinds.map((k, i) => checkKind(ctx.model, k, `where.kind${where.kind ? '' : `_in[${i}]`}`));
   if (where.idPrefix != null) filter.idPrefix = where.idPrefix;
   if (where.nameContains != null) filter.nameContains = where.nameContains;
-  if (where.status || where.status_in) filter.statuses = [...(where.status ? [where.status] : []), ...(where.status_in ?? [])];
-  if (where.properties) filter.properties = where.properties.map((f, i) => propertyFilterArg(f, `where.properties[${i}]`));
+  if (where.status || where.status_in) filter.statuses = [...(where.status ? [where.status] : []), ...listArg(ctx, where.status_in ?? [], 'where.status_in')];
+  if (where.properties) {
+    if (where.properties.length > ctx.config.maxPropertyFilters) {
+      throw badInput(`where.properties has ${where.properties.length} filters; at most ${ctx.config.maxPropertyFilters} (MAX_PROPERTY_FILTERS)`, { field: 'where.properties' });
+    }
+    filter.properties = where.properties.map((f, i) => propertyFilterArg(ctx, f, `where.properties[${i}]`));
+  }
   return filter;
 }
 
 const OPS: PropertyOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'exists'];
 
-function propertyFilterArg(input: PropertyFilterInput, where: string): PropertyFilter {
+function propertyFilterArg(ctx: RequestContext, input: PropertyFilterInput, where: string): PropertyFilter {
   const key = checkPropertyKey(input.key, `${where}.key`);
   const given = OPS.filter((op) => input[op] !== undefined && input[op] !== null);
   if (given.length !== 1) throw badInput(`${where}: set exactly one of ${OPS.join(', ')}`, { field: where });
   const op = given[0];
   const raw = input[op];
   if (op === 'exists') return { key, op, value: raw as boolean };
-  if (op === 'in') return { key, op, value: (raw as unknown[]).map((v, i) => scalarArg(v, `${where}.in[${i}]`)) };
+  if (op === 'in') return { key, op, value: listArg(ctx, raw as unknown[], `${where}.in`).map((v, i) => scalarArg(v, `${where}.in[${i}]`)) };
   const value = scalarArg(raw, `${where}.${op}`);
   if (op !== 'eq' && op !== 'ne' && typeof value === 'boolean') throw badInput(`${where}.${op}: cannot order booleans`, { field: where });
   return { key, op, value };

@@ -4,7 +4,7 @@ import { loadImpactEdges, shortestPath } from '../graph/traversal';
 import type { AssetListQuery } from '../graph/types';
 import { checkAssetId } from '../model/validate';
 import { computeImpact } from '../sim/impact';
-import { depthArg, filterArg, idsArg, pageSizeArg, sortArg, typesArg } from './arguments';
+import { depthArg, filterArg, idsArg, listArg, pageSizeArg, sortArg, typesArg } from './arguments';
 import { assetAfter, encodeCursor } from './paging';
 
 export const Query: QueryResolvers = {
@@ -26,7 +26,7 @@ export const Query: QueryResolvers = {
   },
 
   async impact(_, { failed, maxDepth, types }, ctx) {
-    const ids = [...new Set(idsArg(failed, 'failed'))];
+    const ids = [...new Set(idsArg(listArg(ctx, failed, 'failed'), 'failed'))];
     const opts = { maxDepth: depthArg(ctx, maxDepth), types: typesArg(ctx, types) };
     await requireAssets(ctx.store, ids, 'failed');
     return computeImpact(await loadImpactEdges(ctx.store, ids, opts), ids);

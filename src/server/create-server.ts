@@ -12,6 +12,7 @@ import { createRequestContext, type AppServices, type RequestContext } from '../
 import { loadTypeDefs } from '../schema';
 import type { Observability } from '../observability/observability';
 import { errorFormatter } from './format-error';
+import { jsonErrorHandler, subscriptionsOverHttpRefused } from './http-errors';
 import { principalOf, queryLimitRules, requireRole } from './security';
 import { createWebSocketServer } from './websocket';
 
@@ -58,6 +59,7 @@ export async function createTwinServer(services: AppServices, observability?: Ob
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: services.config.shutdownTimeoutMs }),
       // No HTTP caching is offered, and the default cache-control plugin runs on every field.
       ApolloServerPluginCacheControlDisabled(),
+      subscriptionsOverHttpRefused,
       ...(observability ? [observability.graphqlPlugin<RequestContext>()] : []),
       {
         // Close every WebSocket connection (1001 Going away) and the WebSocket server when draining.
@@ -81,6 +83,8 @@ export async function createTwinServer(services: AppServices, observability?: Ob
       context: async ({ req }) => createRequestContext(services, await principalOf(services, req.headers.authorization)),
     }),
   );
+  // Last: a malformed or oversized body, or anything a handler above let through, as JSON.
+  app.use(jsonErrorHandler(services.logger, BODY_LIMIT));
 
   return {
     httpServer,

@@ -15,13 +15,30 @@ export function queryLimitRules(limits: Config['limits']): ValidationRule[] {
   const report = {
     exposeLimits: true,
     propagateOnRejection: false,
-    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(limitError(error))],
   };
   return [
     maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, ...report }),
     maxAliasesRule({ n: limits.maxAliases, ...report }),
     costLimitRule({ maxCost: limits.maxQueryCost, depthCostFactor: 1.2, ignoreIntrospection: true, ...report }),
   ] as ValidationRule[];
+}
+
+/** Which setting each graphql-armor limit is, by the start of its message. */
+const LIMIT_SETTINGS: [RegExp, string][] = [
+  [/^Query depth limit/, 'MAX_QUERY_DEPTH'],
+  [/^Aliases limit/, 'MAX_ALIASES'],
+  [/^Query Cost limit/, 'MAX_QUERY_COST'],
+];
+
+/**
+ * graphql-armor words every rejection as "Syntax Error: …", which sends users looking for a
+ * syntax error; say which limit it was and the setting that raises it instead.
+ */
+function limitError(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/^Syntax Error: /, '');
+  const setting = LIMIT_SETTINGS.find(([pattern]) => pattern.test(message))?.[1];
+  return new GraphQLError(setting ? `${message} (the server's ${setting})` : message, { nodes: error.nodes, extensions: setting ? { limit: setting } : {} });
 }
 
 /** An AuthError as the GraphQL error (and HTTP status) a client gets. */
