@@ -7,10 +7,19 @@ import type { Logger } from '../logger';
 /** How often old entries are pruned (on the next append after this long). */
 const PRUNE_EVERY_MS = 3_600_000;
 
+/** Who an entry is about: a Principal, or just an id and role. */
+export type AuditActor = Pick<Principal, 'id'> & { role: string };
+
+/** The actor of a refusal whose caller is unknown (no or invalid credentials). */
+export const UNKNOWN_CALLER: AuditActor = { id: 'anonymous', role: 'none' };
+
+/** Why a call was refused before it ran. */
+export type RefusalCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+
 /**
- * Records every mutation (who, when, which operation, affected ids, outcome) through the graph
- * store, and prunes entries older than the retention. Recording never fails the operation: a
- * store error is logged instead.
+ * Records every mutation, `/ingest` call and audit-log read (who, when, which operation,
+ * affected ids, outcome), and every refusal of one, through the graph store, and prunes entries
+ * older than the retention. Recording never fails the operation: a store error is logged instead.
  */
 export class AuditTrail {
   private lastPrune = 0;
@@ -22,7 +31,12 @@ export class AuditTrail {
     private readonly logger: Logger,
   ) {}
 
-  async record(principal: Principal, operation: string, ids: Iterable<string>, error: string | null = null): Promise<void> {
+  /** A refused call: nothing ran, so no ids; `outcome` ERROR with the refusal code. */
+  recordRefusal(actor: AuditActor | null | undefined, operation: string, code: RefusalCode): Promise<void> {
+    return this.record(actor ?? UNKNOWN_CALLER, operation, [], code);
+  }
+
+  async record(principal: AuditActor, operation: string, ids: Iterable<string>, error: string | null = null): Promise<void> {
     const unique = [...new Set(ids)];
     const now = Date.now();
     const entry: AuditEntry = {

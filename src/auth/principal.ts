@@ -5,7 +5,11 @@ import { ROLES, type Role } from '../config';
 export { ROLES, type Role };
 
 export interface Principal {
-  /** Stable and safe to log: `key:<first 8 hex of the key's SHA-256>`, a JWT `sub`, or `anonymous`. */
+  /**
+   * Stable and safe to log, and the audit trail's actor: `key:<first 8 hex of the key's SHA-256>`,
+   * `jwt:<sub>` for a JWT (the prefix keeps a subject from passing for a key or `anonymous`), or
+   * `anonymous`.
+   */
   id: string;
   role: Role;
   method: 'api-key' | 'jwt' | 'none';

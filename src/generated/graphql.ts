@@ -174,7 +174,7 @@ export type AuditConnection = {
 
 export type AuditEntry = {
   __typename?: 'AuditEntry';
-  /** API key fingerprint (key:1a2b3c4d), JWT subject, or anonymous. */
+  /** API key fingerprint (key:1a2b3c4d), JWT subject (jwt:alice@example.com), or anonymous. */
   actor: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
   /** The error code when the operation failed. */

@@ -26,13 +26,17 @@ class BodyTooLarge extends Error {}
  * read as a stream and written in chunks. Answers NDJSON: one `{line, assetId, outcome, reason}`
  * per record as its chunk is written, then `{summary: {...}}`. A malformed line is REJECTED, not
  * fatal. A body over INGEST_MAX_BYTES gets 413 (or, once results have started streaming, an
- * `{error}` line and the end of the response).
+ * `{error}` line and the end of the response). Each call is one audit entry (`ingest`, the
+ * accepted asset ids, and the error code when it failed); refusals before the handler (401/403)
+ * are recorded by `auditRefusals` (src/audit/refusals.ts).
  */
 export function ingestHandler(services: IngestDeps) {
   const maxBytes = services.config.ingest.maxBodyBytes;
   return async (req: Request, res: Response): Promise<void> => {
+    const principal = res.locals.principal ?? ANONYMOUS;
     if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
       res.status(413).json({ error: `body larger than ${maxBytes} bytes (INGEST_MAX_BYTES)` });
+      await services.audit.record(principal, 'ingest', [], 'PAYLOAD_TOO_LARGE');
       return;
     }
     const totals = { accepted: 0, duplicate: 0, stale: 0, rejected: 0, lines: 0 };
@@ -63,13 +67,15 @@ export function ingestHandler(services: IngestDeps) {
       await flush();
       await write({ summary: totals });
       res.end();
-      await services.audit.record(res.locals.principal ?? ANONYMOUS, 'ingest', acceptedIds);
+      await services.audit.record(principal, 'ingest', acceptedIds);
     } catch (err) {
       const tooLarge = err instanceof BodyTooLarge;
       if (!tooLarge) services.logger.error({ err }, 'ingest failed');
       const error = tooLarge ? err.message : 'ingest failed; lines after the last result were not processed';
       if (res.headersSent) res.end(`${JSON.stringify({ error })}\n`);
       else res.status(tooLarge ? 413 : 500).set('connection', 'close').json({ error });
+      // The chunks written before the failure stay written: their ids are recorded with the error.
+      await services.audit.record(principal, 'ingest', acceptedIds, tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL_SERVER_ERROR');
     }
   };
 }

@@ -16,6 +16,8 @@ export const MUTATION_ROLES: Record<string, Role> = {
   importTopology: 'admin',
 };
 export const QUERY_ROLES: Record<string, Role> = { auditLog: 'admin' };
+/** Queries whose every (allowed) read is itself recorded in the audit trail. */
+export const AUDITED_QUERIES: ReadonlySet<string> = new Set(['auditLog']);
 
 export function forbidden(ctx: RequestContext, operation: string, needed: Role): GraphQLError {
   ctx.logger.warn({ actor: ctx.principal.id, role: ctx.principal.role, operation, needed }, 'forbidden');
@@ -33,13 +35,19 @@ export type AuditedIds = Record<string, (args: never, result: never) => string[]
 const errorCode = (err: unknown) =>
   err instanceof DomainError ? err.code : err instanceof GraphQLError ? String(err.extensions.code ?? 'ERROR') : 'INTERNAL_SERVER_ERROR';
 
-/** Every mutation: check the caller's role, run it, and write the audit entry (success or failure). */
+/**
+ * Every mutation: check the caller's role, run it, and write the audit entry (success or
+ * failure). A refused mutation is recorded too (FORBIDDEN, no ids): it never ran.
+ */
 export function guardMutations(mutations: MutationResolvers, audited: AuditedIds): MutationResolvers {
   const guarded: Record<string, unknown> = {};
   for (const [operation, resolve] of Object.entries(mutations)) {
     const needed = MUTATION_ROLES[operation] ?? 'admin';
     guarded[operation] = async (parent: unknown, args: Record<string, any>, ctx: RequestContext, info: unknown) => {
-      if (!hasRole(ctx.principal, needed)) throw forbidden(ctx, operation, needed);
+      if (!hasRole(ctx.principal, needed)) {
+        await ctx.audit.recordRefusal(ctx.principal, operation, 'FORBIDDEN');
+        throw forbidden(ctx, operation, needed);
+      }
       try {
         const result = await (resolve as (...a: unknown[]) => unknown)(parent, args, ctx, info);
         await ctx.audit.record(ctx.principal, operation, audited[operation]?.(args as never, result as never) ?? []);
@@ -53,15 +61,24 @@ export function guardMutations(mutations: MutationResolvers, audited: AuditedIds
   return guarded as MutationResolvers;
 }
 
-/** Queries that need more than viewer. */
+/** Queries that need more than viewer; the reads in AUDITED_QUERIES are recorded (after they ran, so a read does not list itself). */
 export function guardQueries(queries: QueryResolvers): QueryResolvers {
   const guarded: Record<string, unknown> = { ...queries };
   for (const [operation, needed] of Object.entries(QUERY_ROLES)) {
     const resolve = queries[operation as keyof QueryResolvers] as ((...a: unknown[]) => unknown) | undefined;
     if (!resolve) continue;
-    guarded[operation] = (parent: unknown, args: unknown, ctx: RequestContext, info: unknown) => {
+    const audited = AUDITED_QUERIES.has(operation);
+    guarded[operation] = async (parent: unknown, args: unknown, ctx: RequestContext, info: unknown) => {
       if (!hasRole(ctx.principal, needed)) throw forbidden(ctx, operation, needed);
-      return resolve(parent, args, ctx, info);
+      if (!audited) return resolve(parent, args, ctx, info);
+      try {
+        const result = await resolve(parent, args, ctx, info);
+        await ctx.audit.record(ctx.principal, operation, []);
+        return result;
+      } catch (err) {
+        await ctx.audit.record(ctx.principal, operation, [], errorCode(err));
+        throw err;
+      }
     };
   }
   return guarded as QueryResolvers;

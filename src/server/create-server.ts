@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { auditRefusals } from '../audit/refusals';
 import { ingestHandler } from '../live/ingest-http';
 import { resolvers } from '../resolvers';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
@@ -75,7 +76,7 @@ export async function createTwinServer(services: AppServices, observability?: Ob
   });
   await apollo.start();
   // NDJSON state ingestion, read as a stream (no JSON body parser).
-  app.post('/ingest', requireRole(services, 'operator'), ingestHandler(services));
+  app.post('/ingest', auditRefusals(services, 'ingest'), requireRole(services, 'operator'), ingestHandler(services));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: BODY_LIMIT }),

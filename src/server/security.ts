@@ -60,14 +60,17 @@ export async function principalOf(services: Pick<AppServices, 'authenticator' | 
 /** Express guard for non-GraphQL routes (POST /ingest): 401 without valid credentials, 403 below `role`. */
 export function requireRole(services: Pick<AppServices, 'authenticator' | 'logger'>, role: Role) {
   return async (req: Request, res: Response, next: NextFunction) => {
+    let principal: Principal | undefined;
     try {
-      const principal = await services.authenticator.authenticate(req.headers.authorization);
+      principal = await services.authenticator.authenticate(req.headers.authorization);
       if (!hasRole(principal, role)) throw new AuthError('FORBIDDEN', `${req.path} needs the ${role} role; you are ${principal.role}`);
       res.locals.principal = principal;
       next();
     } catch (err) {
       if (!(err instanceof AuthError)) return next(err);
       services.logger.warn({ code: err.code, reason: err.message, path: req.path }, 'refused request');
+      // Who was refused, for the audit trail (src/audit/refusals.ts): null when no one is named.
+      res.locals.refusedActor = principal ?? (err.actor ? { id: err.actor, role: 'none' } : null);
       res.status(err.code === 'UNAUTHENTICATED' ? 401 : 403).json({ error: err.message, code: err.code });
     }
   };

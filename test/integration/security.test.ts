@@ -5,28 +5,9 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { AUTH_ENV, gql, KEYS, post, SECRET } from '../support/auth-fixtures';
 
 /** Auth and roles on HTTP, /ingest and WebSocket; the audit trail; query limits. */
-
-const KEYS = { viewer: 'viewer-key-0123456789abcdef', operator: 'operator-key-0123456789abcdef', admin: 'admin-key-0123456789abcdef' };
-const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
-const AUTH_ENV = {
-  AUTH_API_KEYS: Object.entries(KEYS).map(([role, key]) => `${key}:${role}`).join(','),
-  AUTH_JWT_SECRET: SECRET,
-};
-
-async function post(s: TestServer, body: unknown, token?: string, path = '/graphql') {
-  const res = await fetch(s.url.replace(/\/graphql$/, path), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = res.headers.get('content-type')?.includes('application/json');
-  return { status: res.status, body: json ? JSON.parse(text) : text };
-}
-
-const gql = (s: TestServer, query: string, token?: string, variables?: object) => post(s, { query, variables }, token);
 
 const jwt = (claims: Record<string, unknown>, opts: { secret?: string; expiresIn?: string } = {}) =>
   new SignJWT(claims)
@@ -114,7 +95,7 @@ describe('with API keys and JWTs', () => {
     const log = (await gql(s, query, KEYS.admin)).body.data.auditLog.nodes;
     expect(log[0]).toMatchObject({ operation: 'relate', role: 'admin', outcome: 'ERROR', error: 'BAD_USER_INPUT', actor: expect.stringMatching(/^key:[0-9a-f]{8}$/) });
     expect(log).toContainEqual(expect.objectContaining({ operation: 'upsertAssets', ids: ['ups-9'], idCount: 1, outcome: 'OK' }));
-    expect(log).toContainEqual(expect.objectContaining({ operation: 'reportState', actor: 'alice@example.com', role: 'operator', ids: ['ups-1'] }));
+    expect(log).toContainEqual(expect.objectContaining({ operation: 'reportState', actor: 'jwt:alice@example.com', role: 'operator', ids: ['ups-1'] }));
     expect(log).toContainEqual(expect.objectContaining({ operation: 'ingest', role: 'operator', ids: ['ups-1'] }));
     expect(log.filter((e: { operation: string; ids: string[] }) => e.operation === 'upsertAssets' && e.ids.includes('ups-2'))).toEqual([]); // forbidden: nothing ran
     const filtered = (await gql(s, `{ auditLog(where: { assetId: "ups-9", operation: "upsertAssets" }) { nodes { ids } } }`, KEYS.admin)).body.data.auditLog.nodes;
