@@ -16,7 +16,8 @@ export interface Config {
   /** Folder of the embedded SQLite store. Default ./data. */
   dataDir: string;
   /** Neo4j connection; when set the Neo4j adapter is used instead of SQLite. */
-  neo4j?: { uri: string; username: string; password: string; database: string };
+  /** Neo4j (NEO4J_*); `queryTimeoutMs` is QUERY_TIMEOUT_MS, the deadline of every transaction. Default 30 s. */
+  neo4j?: { uri: string; username: string; password: string; database: string; queryTimeoutMs?: number };
   /** Path of a twin model file (JSON or YAML); default the built-in data-center model. */
   twinModel?: string;
   /** Seed the demo twin into an empty store at start. Default true. */
@@ -209,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
       username: env.NEO4J_USERNAME || 'neo4j',
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || 'neo4j',
+      queryTimeoutMs: integer(env, 'QUERY_TIMEOUT_MS', 30_000, 100, 3_600_000),
     };
   }
   return config;

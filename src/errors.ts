@@ -3,7 +3,7 @@
  * The GraphQL layer maps each to a GraphQLError with the matching `extensions.code`;
  * anything else is unexpected and gets masked.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'TIMEOUT';
 
 export class DomainError extends Error {
   constructor(

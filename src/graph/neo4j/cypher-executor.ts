@@ -24,6 +24,8 @@ export interface Neo4jConnection {
   password: string;
   /** Every session and query names it explicitly (no home-database lookups). */
   database: string;
+  /** Deadline of every transaction, enforced by the server (QUERY_TIMEOUT_MS); none when unset. */
+  queryTimeoutMs?: number;
 }
 
 /** One result row, with Neo4j values turned into plain JavaScript (see `toPlain`). */
@@ -51,6 +53,7 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const AUTH_CODES = new Set(['Neo.ClientError.Security.Unauthorized', 'Neo.ClientError.Security.AuthenticationRateLimit']);
 const CONSTRAINT_CODES = new Set(['Neo.ClientError.Schema.ConstraintValidationFailed']);
+const TIMEOUT_CODES = new Set(['Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration']);
 
 /** The URI without any user info, safe to show in messages and logs. */
 export function redactUri(uri: string): string {
@@ -87,7 +90,8 @@ const errorCode = (err: unknown): string | undefined => {
 /**
  * The single place that runs Cypher (modelled on neo4j/graphql's Executor): owns the driver,
  * always names the database, turns results into plain rows and driver errors into DomainErrors:
- * connection problems are UNAVAILABLE (naming the URI), constraint violations CONFLICT.
+ * connection problems are UNAVAILABLE (naming the URI), constraint violations CONFLICT, a
+ * transaction past QUERY_TIMEOUT_MS (the server enforces it) TIMEOUT.
  * Single statements go through `driver.executeQuery`; multi-statement units of work through
  * managed transactions (`executeRead`/`executeWrite`, retried by the driver on transient errors,
  * so their bodies must only read and write through the given runner). Sessions share the
@@ -160,7 +164,7 @@ export class CypherExecutor {
       const result = await this.driver.executeQuery(text, params, {
         database: this.connection.database,
         routing,
-        transactionConfig: { metadata: { app: APP, query: name } },
+        transactionConfig: { metadata: { app: APP, query: name }, timeout: this.connection.queryTimeoutMs },
       });
       return result.records.map((record) => toPlain(record.toObject()) as Row);
     } catch (err) {
@@ -184,7 +188,7 @@ export class CypherExecutor {
           return result.records.map((record) => toPlain(record.toObject()) as Row);
         },
       });
-    const config = { metadata: { app: APP } };
+    const config = { metadata: { app: APP }, timeout: this.connection.queryTimeoutMs };
     try {
       return await (mode === 'READ' ? session.executeRead(body, config) : session.executeWrite(body, config));
     } catch (err) {
@@ -208,6 +212,10 @@ export class CypherExecutor {
     }
     if (code === 'Neo.ClientError.Database.DatabaseNotFound') {
       return unavailable(`Neo4j at ${this.uri} has no database "${this.connection.database}" (NEO4J_DATABASE): ${message}`, details);
+    }
+    if (code && TIMEOUT_CODES.has(code)) {
+      const limit = this.connection.queryTimeoutMs;
+      return new DomainError('TIMEOUT', `The store query${queryName ? ` ${queryName}` : ''} ran longer than QUERY_TIMEOUT_MS (${limit} ms) and was stopped`, details);
     }
     if (code && CONSTRAINT_CODES.has(code)) {
       return new DomainError('CONFLICT', `A uniqueness rule of the graph was violated${queryName ? ` (${queryName})` : ''}: ${message}`, details);
