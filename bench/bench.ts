@@ -28,6 +28,7 @@ import { BenchReport, goal, machineInfo, type Goal } from './harness/report';
 import { round } from './harness/stats';
 import { StoreMeter } from './harness/store-meter';
 import { benchModel, freshDataDir, loadTwin, openStore, parseSize, primeState, twinFacts } from './harness/twin';
+import { missingPrerequisites, startNeo4jLocal, type Neo4jLocal } from '../neo4j-local/launcher';
 
 const USAGE = `npm run bench -- [options]
 
@@ -57,9 +58,13 @@ const USAGE = `npm run bench -- [options]
   --import-batch-size N     importTopology batch size (default 2000)
   --profile                 V8 CPU profiles of the server processes under bench/tmp/profiles/
   --keep                    keep the store folder (bench/tmp/bench-<size>-*)
+  --store sqlite|neo4j      the store to bench (default sqlite, or neo4j when NEO4J_URI is set); neo4j
+                            without NEO4J_URI starts a fresh Neo4j 5.26 with the launcher (neo4j-local/)
+  --neo4j-heap SIZE         heap of the Neo4j the bench starts (default 1g)
+  --neo4j-page-cache MB     page cache of the Neo4j the bench starts (default 512)
   --tag NAME                add NAME to the result file's name (bench-<size>-<date>[-<parts>][-NAME].json)
 
-Environment: NEO4J_URI (+ NEO4J_USERNAME/PASSWORD/DATABASE) to bench Neo4j instead of SQLite
+Environment: NEO4J_URI (+ NEO4J_USERNAME/PASSWORD/DATABASE) to bench an external Neo4j
 (the twin is upserted into that database); REDIS_URL for Redis pub/sub and BullMQ (a worker
 process is started for scenarios); without REDIS_URL, live starts a redis-server if installed.`;
 
@@ -76,6 +81,8 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     keep: false,
     skipNaive: false,
     importBatchSize: 2000,
+    store: process.env.NEO4J_URI ? 'neo4j' : 'sqlite',
+    neo4jLocal: { heap: '1g', pageCacheMb: 512 },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -175,6 +182,21 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
       case '--keep':
         o.keep = true;
         break;
+      case '--store': {
+        const store = value();
+        if (store !== 'sqlite' && store !== 'neo4j') throw new Error('--store takes sqlite or neo4j');
+        o.store = store;
+        break;
+      }
+      case '--neo4j-heap': {
+        const heap = value();
+        if (!/^\d+[mg]$/.test(heap)) throw new Error('--neo4j-heap takes a size like 1g or 768m');
+        o.neo4jLocal.heap = heap;
+        break;
+      }
+      case '--neo4j-page-cache':
+        o.neo4jLocal.pageCacheMb = int();
+        break;
       case '--tag': {
         const tag = value();
         if (!/^[\w.-]{1,40}$/.test(tag)) throw new Error('--tag takes letters, digits, _ . - (at most 40)');
@@ -237,7 +259,8 @@ async function main(): Promise<void> {
   const stamp = started.toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const report = new BenchReport();
   const model = benchModel();
-  const neo4j = Boolean(process.env.NEO4J_URI);
+  const neo4jLocal = options.store === 'neo4j' && !process.env.NEO4J_URI ? await startBenchNeo4j(options) : null;
+  const neo4j = options.store === 'neo4j';
   const dataDir = freshDataDir(options.size.label);
   // Profiles are large scratch files: under bench/tmp (git-ignored), not bench/results.
   const profileDir = path.join(ROOT, 'bench', 'tmp', 'profiles', `${options.size.label}-${stamp}`);
@@ -317,7 +340,7 @@ async function main(): Promise<void> {
     if (options.profile) report.notes.push(`CPU profiles: ${path.relative(ROOT, profileDir)} (summarise with: npx tsx bench/profile-summary.ts <file.cpuprofile>)`);
     const source = sourceInfo();
     const header = `twin-graph-api bench — ${options.size.label} assets (${load.assets} assets, ${load.relationships} relationships), parts ${options.parts.join(',')}\n` +
-      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.platform}; store ${machine.store}, pub/sub ${machine.pubsub}, queue ${machine.queue}\n` +
+      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.platform}; store ${machine.store}${neo4jLocal ? ` (Neo4j ${neo4jLocal.version}, heap ${neo4jLocal.heap}, page cache ${neo4jLocal.pageCacheMb} MB)` : ''}, pub/sub ${machine.pubsub}, queue ${machine.queue}\n` +
       `source: ${source.commit?.slice(0, 12) ?? 'unknown'}${source.changedFiles ? ` + ${source.changedFiles} changed files in the working tree` : ''}; servers with NODE_ENV=${serverEnv.NODE_ENV}`;
     report.print(header);
     const allParts = options.parts.length === ALL_PARTS.length;
@@ -329,6 +352,7 @@ async function main(): Promise<void> {
       serverEnv: { NODE_ENV: serverEnv.NODE_ENV, LOG_LEVEL: serverEnv.LOG_LEVEL },
       durationSeconds: round((Date.now() - started.getTime()) / 1000, 1),
       machine,
+      neo4j: neo4j ? neo4jInfo(neo4jLocal) : undefined,
       options,
       twin: { size: options.size, seed: 20240611, layout: facts.layout },
     });
@@ -338,9 +362,26 @@ async function main(): Promise<void> {
     await worker?.stop().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     await store?.close().catch(() => undefined);
+    await neo4jLocal?.stop().catch(() => undefined);
     if (!options.keep) rmSync(dataDir, { recursive: true, force: true });
     else if (!neo4j) process.stderr.write(`store kept in ${dataDir}\n`);
   }
+}
+
+/** A fresh Neo4j for this run; the servers and the store of the bench reach it through NEO4J_*. */
+async function startBenchNeo4j(options: BenchOptions): Promise<Neo4jLocal> {
+  const missing = missingPrerequisites();
+  if (missing) throw new Error(`--store neo4j: ${missing}, or set NEO4J_URI`);
+  process.stderr.write(`bench: starting Neo4j (heap ${options.neo4jLocal.heap}, page cache ${options.neo4jLocal.pageCacheMb} MB) ...\n`);
+  const neo4j = await startNeo4jLocal({ heap: options.neo4jLocal.heap, pageCacheMb: options.neo4jLocal.pageCacheMb, echo: process.stderr });
+  Object.assign(process.env, { NEO4J_URI: neo4j.uri, NEO4J_USERNAME: neo4j.username, NEO4J_PASSWORD: neo4j.password, NEO4J_DATABASE: 'neo4j' });
+  return neo4j;
+}
+
+/** What the result file says about the Neo4j benched. */
+function neo4jInfo(local: Neo4jLocal | null) {
+  if (!local) return { started: 'external (NEO4J_URI)', uri: process.env.NEO4J_URI?.replace(/\/\/[^@/]*@/, '//') };
+  return { started: 'by the bench (neo4j-local)', version: local.version, heap: local.heap, pageCacheMb: local.pageCacheMb };
 }
 
 main().catch((err: unknown) => {

@@ -15,8 +15,10 @@ export interface Neo4jLocalOptions {
   password?: string;
   /** Data folder kept across starts; default a fresh temporary folder removed at exit. */
   data?: string;
-  /** JVM heap, e.g. `512m` (default). The page cache is fixed at 128 MB in the launcher. */
+  /** JVM heap, e.g. `512m` (default). */
   heap?: string;
+  /** Neo4j page cache in MB (default 128). */
+  pageCacheMb?: number;
   /** Where the launcher's lines go besides being parsed (default: nowhere). */
   echo?: NodeJS.WritableStream;
   /** How long to wait for the Bolt line, build excluded. Default 120 s. */
@@ -30,6 +32,7 @@ export interface Neo4jLocal {
   /** Neo4j's own version string, e.g. `5.26.30`. */
   version: string;
   heap: string;
+  pageCacheMb: number;
   /** SIGTERM, then wait for the JVM to exit (SIGKILL after 20 s). */
   stop(): Promise<void>;
 }
@@ -66,7 +69,8 @@ export async function startNeo4jLocal(opts: Neo4jLocalOptions = {}): Promise<Neo
   const heap = opts.heap ?? '512m';
   const password = opts.password ?? DEFAULT_PASSWORD;
   const args = [`-Xms${heap}`, `-Xmx${heap}`, '-cp', `${path.join(DIR, 'target', 'classes')}:${readFileSync(CLASSPATH_FILE, 'utf8').trim()}`];
-  args.push('twin.neo4jlocal.Neo4jLocal', '--port', String(opts.port ?? 0), '--password', password);
+  const pageCacheMb = opts.pageCacheMb ?? 128;
+  args.push('twin.neo4jlocal.Neo4jLocal', '--port', String(opts.port ?? 0), '--password', password, '--page-cache', String(pageCacheMb));
   if (opts.data) args.push('--data', path.resolve(opts.data));
   const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -80,7 +84,7 @@ export async function startNeo4jLocal(opts: Neo4jLocalOptions = {}): Promise<Neo
   };
   try {
     const lines = await readyLines(child, opts.startTimeoutMs ?? 120_000, opts.echo);
-    return { uri: lines.NEO4J_URI, username: 'neo4j', password, version: lines.version, heap, stop };
+    return { uri: lines.NEO4J_URI, username: 'neo4j', password, version: lines.version, heap, pageCacheMb, stop };
   } catch (err) {
     await stop();
     throw err;

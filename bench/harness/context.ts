@@ -30,6 +30,10 @@ export interface BenchOptions {
   importBatchSize: number;
   /** Added to the result file's name, to keep several runs of the same parts apart. */
   tag?: string;
+  /** `neo4j`: bench Neo4j, started by the bench (neo4j-local/) unless NEO4J_URI names one. */
+  store: 'sqlite' | 'neo4j';
+  /** Heap and page cache of the Neo4j the bench starts. */
+  neo4jLocal: { heap: string; pageCacheMb: number };
 }
 
 /** A monotonic observation clock: each call is at least 1 ms after the previous one, starting an hour ago. */

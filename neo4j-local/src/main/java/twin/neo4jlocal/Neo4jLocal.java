@@ -27,7 +27,8 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  *
  * <p>Options, each also read from the environment: {@code --port N} (NEO4J_LOCAL_PORT, default 0 =
  * a free port), {@code --password P} (NEO4J_LOCAL_PASSWORD, default "twin-local-password"),
- * {@code --data DIR} (NEO4J_LOCAL_DATA, default a fresh temporary folder removed at exit).
+ * {@code --data DIR} (NEO4J_LOCAL_DATA, default a fresh temporary folder removed at exit),
+ * {@code --page-cache MB} (NEO4J_LOCAL_PAGE_CACHE, default 128).
  */
 public final class Neo4jLocal {
   private static final String DEFAULT_PASSWORD = "twin-local-password";
@@ -37,6 +38,7 @@ public final class Neo4jLocal {
     int port = Integer.parseInt(option(options, "port", "NEO4J_LOCAL_PORT", "0"));
     String password = option(options, "password", "NEO4J_LOCAL_PASSWORD", DEFAULT_PASSWORD);
     String data = option(options, "data", "NEO4J_LOCAL_DATA", null);
+    int pageCacheMb = Integer.parseInt(option(options, "page-cache", "NEO4J_LOCAL_PAGE_CACHE", "128"));
     if (password.length() < 8) fail("--password must have at least 8 characters (Neo4j's minimum)");
 
     Path home = data != null ? Path.of(data).toAbsolutePath() : Files.createTempDirectory("neo4j-local-");
@@ -48,7 +50,7 @@ public final class Neo4jLocal {
         .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
         .setConfig(HttpConnector.enabled, false)
         .setConfig(GraphDatabaseSettings.auth_enabled, true)
-        .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(128))
+        .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
         .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.mebiBytes(256))
         .build();
 
@@ -107,9 +109,9 @@ public final class Neo4jLocal {
     Map<String, String> options = new java.util.HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
-      if (!name.startsWith("--") || i + 1 >= args.length) fail("usage: [--port N] [--password P] [--data DIR], got " + String.join(" ", args));
+      if (!name.startsWith("--") || i + 1 >= args.length) fail("usage: [--port N] [--password P] [--data DIR] [--page-cache MB], got " + String.join(" ", args));
       String key = name.substring(2);
-      if (!key.equals("port") && !key.equals("password") && !key.equals("data")) fail("unknown option " + name);
+      if (!java.util.Set.of("port", "password", "data", "page-cache").contains(key)) fail("unknown option " + name);
       options.put(key, args[++i]);
     }
     return options;
