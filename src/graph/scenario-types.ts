@@ -76,6 +76,21 @@ export const NO_OUTCOME: Omit<SimulationResultRecord, 'runId' | 'assetId'> = {
   overloaded: null,
 };
 
+/** The outcome fields of a result as stores write them: every one present, null when unset. */
+export function outcomeOf(r: Partial<SimulationResultRecord>): Omit<SimulationResultRecord, 'runId' | 'assetId'> {
+  return {
+    state: r.state ?? null,
+    depth: r.depth ?? null,
+    cause: r.cause ?? null,
+    availability: r.availability ?? null,
+    availabilityLow: r.availabilityLow ?? null,
+    availabilityHigh: r.availabilityHigh ?? null,
+    loadKw: r.loadKw ?? null,
+    utilization: r.utilization ?? null,
+    overloaded: r.overloaded ?? null,
+  };
+}
+
 export interface ScenarioRunFilter {
   statuses?: RunStatus[];
   kinds?: ScenarioKind[];

@@ -1,7 +1,7 @@
 import { int } from 'neo4j-driver';
 import { DomainError } from '../../errors';
 import type { ScenarioStore } from '../ports/scenario-store';
-import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
+import { outcomeOf, type ScenarioRunFilter, type ScenarioRunPatch, type ScenarioRunRecord, type SimulationResultRecord } from '../scenario-types';
 import type { CypherExecutor } from './cypher-executor';
 import type { CypherQueries, CypherQuery } from './cypher-files';
 import { alignById, chunks, countIn, keysetPage, lockOrder, numberOrNull, stringOrNull, whole } from './neo4j-records';
@@ -202,17 +202,7 @@ export class Neo4jScenarios implements ScenarioStore {
       return {
         key: simulationResultKey(runId, assetId),
         assetId,
-        values: {
-          state: r.state ?? null,
-          depth: whole(r.depth),
-          cause: r.cause ?? null,
-          availability: r.availability ?? null,
-          availabilityLow: r.availabilityLow ?? null,
-          availabilityHigh: r.availabilityHigh ?? null,
-          loadKw: r.loadKw ?? null,
-          utilization: r.utilization ?? null,
-          overloaded: r.overloaded ?? null,
-        },
+        values: { ...outcomeOf(r), depth: whole(r.depth) },
       };
     });
     return this.executor.writeTransaction(async (tx) => {

@@ -1,6 +1,6 @@
 import { DomainError } from '../../errors';
 import type { ScenarioStore } from '../ports/scenario-store';
-import type { ScenarioRunFilter, ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../scenario-types';
+import { outcomeOf, type ScenarioRunFilter, type ScenarioRunPatch, type ScenarioRunRecord, type SimulationResultRecord } from '../scenario-types';
 import type { SqliteExecutor } from './sqlite-executor';
 import { IN_LIST, Where, alignById, listPerId, readPage } from './sqlite-sql';
 import { existingAssetIds } from './sqlite-topology';
@@ -180,19 +180,7 @@ export class SqliteScenarios implements ScenarioStore {
           `INSERT OR REPLACE INTO simulation_results (run_id, asset_id, state, depth, cause, availability, availability_low,
              availability_high, load_kw, utilization, overloaded)
            VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded)`,
-          {
-            runId,
-            assetId: r.assetId,
-            state: r.state ?? null,
-            depth: r.depth ?? null,
-            cause: r.cause ?? null,
-            availability: r.availability ?? null,
-            availabilityLow: r.availabilityLow ?? null,
-            availabilityHigh: r.availabilityHigh ?? null,
-            loadKw: r.loadKw ?? null,
-            utilization: r.utilization ?? null,
-            overloaded: r.overloaded === null || r.overloaded === undefined ? null : Number(r.overloaded),
-          },
+          { runId, assetId: r.assetId, ...outcomeOf(r), overloaded: r.overloaded == null ? null : Number(r.overloaded) },
         );
       }
       return true;
