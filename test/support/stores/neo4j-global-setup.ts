@@ -4,7 +4,7 @@
  * launcher (neo4j-local/) on a free port. Its address reaches the test workers through
  * TEST_NEO4J_* variables.
  */
-import { startNeo4jLocal, type Neo4jLocal } from '../../../neo4j-local/launcher';
+import { buildIfNeeded, startNeo4jLocal, type Neo4jLocal } from '../../../neo4j-local/launcher';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -16,6 +16,8 @@ export default async function neo4jGlobalSetup(): Promise<void> {
     process.stderr.write(`\nneo4j project: using TEST_NEO4J_URI=${process.env.TEST_NEO4J_URI} (it will be wiped)\n`);
     return;
   }
+  // The first run builds the launcher (Maven downloads Neo4j): say so, it takes minutes.
+  buildIfNeeded(process.stderr);
   const started = Date.now();
   const neo4j = await startNeo4jLocal({ heap: process.env.TEST_NEO4J_HEAP ?? '768m' });
   globalThis.__twinNeo4j = neo4j;
