@@ -1,8 +1,6 @@
 import type { AuditEntry, AuditFilter } from '../audit-types';
 import type { AuditStore } from '../ports/audit-store';
-import type { CypherExecutor } from './cypher-executor';
-import type { CypherQueries, CypherQuery } from './cypher-files';
-import { chunks, keysetPage, numberOrNull, pruneBatch, stringOrNull, whole } from './neo4j-records';
+import { chunks, keysetPage, Neo4jPart, numberOrNull, pruneBatch, stringOrNull, whole } from './neo4j-records';
 
 /** The query files Neo4jAudit runs. */
 export const AUDIT_QUERY_NAMES = ['audit-append', 'audit-page', 'audit-prune'] as const;
@@ -46,16 +44,7 @@ function toAuditEntry(map: Record<string, unknown>): AuditEntry {
  * The audit trail in Neo4j: `(:AuditEntry {id, at, actor, role, operation, ids, idCount, outcome,
  * error})`, paged newest first by id.
  */
-export class Neo4jAudit implements AuditStore {
-  constructor(
-    private readonly executor: CypherExecutor,
-    private readonly queries: CypherQueries,
-  ) {}
-
-  private q(name: AuditQueryName): CypherQuery {
-    return this.queries.get(name);
-  }
-
+export class Neo4jAudit extends Neo4jPart<AuditQueryName> implements AuditStore {
   async appendAudit(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows = entries.map(auditRow);

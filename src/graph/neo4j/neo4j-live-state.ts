@@ -3,9 +3,7 @@ import { applyStateWrite } from '../asset-merge';
 import type { LiveStateStore } from '../ports/live-state-store';
 import { TimeOrderedIds } from '../time-ordered-ids';
 import type { AssetRecord, RejectedReport, StateApplied, StateWrite, StoredRejectedReport } from '../types';
-import type { CypherExecutor } from './cypher-executor';
-import type { CypherQueries, CypherQuery } from './cypher-files';
-import { keysetPage, lockOrder, pruneBatch, toAsset } from './neo4j-records';
+import { keysetPage, lockOrder, Neo4jPart, pruneBatch, toAsset } from './neo4j-records';
 
 /** The query files Neo4jLiveState runs. */
 export const LIVE_STATE_QUERY_NAMES = [
@@ -52,19 +50,10 @@ const PRUNE_INTERVAL_MS = 10_000;
  * nodes (see Neo4jTopology), received state event ids as `(:StateEvent {id, seenAt})`, and the
  * quarantine as `(:RejectedReport {id, receivedAt, assetId, reason, record})` with `record` as JSON.
  */
-export class Neo4jLiveState implements LiveStateStore {
+export class Neo4jLiveState extends Neo4jPart<LiveStateQueryName> implements LiveStateStore {
   private readonly quarantineIds = new TimeOrderedIds();
   /** When the next state-events-prune may run (Date.now() scale); 0 = at the next batch. */
   private nextPruneAt = 0;
-
-  constructor(
-    private readonly executor: CypherExecutor,
-    private readonly queries: CypherQueries,
-  ) {}
-
-  private q(name: LiveStateQueryName): CypherQuery {
-    return this.queries.get(name);
-  }
 
   async applyState(reports: StateWrite[], opts: { eventRetentionMs: number }): Promise<StateApplied[]> {
     if (reports.length === 0) return [];

@@ -2,7 +2,7 @@ import { int, type Integer } from 'neo4j-driver';
 import { RESERVED_PROPERTY_KEYS } from '../../model/validate';
 import type { AssetRecord, Properties, PropertyValue, Scalar } from '../types';
 import type { CypherExecutor, Params, Row } from './cypher-executor';
-import type { CypherQuery } from './cypher-files';
+import type { CypherQueries, CypherQuery } from './cypher-files';
 
 /** What several parts of the Neo4j adapter share: row mappers, Integer conversion, paging and pruning. */
 
@@ -81,4 +81,19 @@ export function keysetPage(limit: number): { limit: Integer; split: (rows: Row[]
  */
 export async function pruneBatch(executor: CypherExecutor, query: CypherQuery, params: Params, limit: number): Promise<number> {
   return countIn(await executor.write(query, { ...params, limit: int(limit) }), 'pruned');
+}
+
+/**
+ * What each part of the Neo4j store (topology, live state, scenarios, audit) is built on: the one
+ * executor, and `q` for a query by name, typed so that a part names only its own query files.
+ */
+export abstract class Neo4jPart<QueryName extends string> {
+  constructor(
+    protected readonly executor: CypherExecutor,
+    private readonly queries: CypherQueries,
+  ) {}
+
+  protected q(name: QueryName): CypherQuery {
+    return this.queries.get(name);
+  }
 }

@@ -2,9 +2,7 @@ import { int } from 'neo4j-driver';
 import { DomainError } from '../../errors';
 import type { ScenarioStore } from '../ports/scenario-store';
 import { outcomeOf, type ScenarioRunFilter, type ScenarioRunPatch, type ScenarioRunRecord, type SimulationResultRecord } from '../scenario-types';
-import type { CypherExecutor } from './cypher-executor';
-import type { CypherQueries, CypherQuery } from './cypher-files';
-import { alignById, chunks, countIn, keysetPage, lockOrder, numberOrNull, stringOrNull, whole } from './neo4j-records';
+import { alignById, chunks, countIn, keysetPage, lockOrder, Neo4jPart, numberOrNull, stringOrNull, whole } from './neo4j-records';
 
 /** The query files Neo4jScenarios runs. */
 export const SCENARIO_QUERY_NAMES = [
@@ -133,16 +131,7 @@ function toResult(map: Record<string, unknown>): SimulationResultRecord {
  * runId, assetId, state, depth, cause, availability, availabilityLow, availabilityHigh, loadKw,
  * utilization, overloaded})-[:FOR]->(:Asset)`; results go with their run and with their asset.
  */
-export class Neo4jScenarios implements ScenarioStore {
-  constructor(
-    private readonly executor: CypherExecutor,
-    private readonly queries: CypherQueries,
-  ) {}
-
-  private q(name: ScenarioQueryName): CypherQuery {
-    return this.queries.get(name);
-  }
-
+export class Neo4jScenarios extends Neo4jPart<ScenarioQueryName> implements ScenarioStore {
   async createRun(run: ScenarioRunRecord): Promise<{ run: ScenarioRunRecord; created: boolean }> {
     const params = { run: runProperties(run) };
     if (run.idempotencyKey === null || run.idempotencyKey === undefined) {

@@ -29,7 +29,7 @@ import type {
 } from '../types';
 import type { CypherExecutor, CypherRunner, Row } from './cypher-executor';
 import type { CypherQueries, CypherQuery } from './cypher-files';
-import { alignById, countIn, isStoreKey, keysetPage, lockOrder, toAsset, whole } from './neo4j-records';
+import { alignById, countIn, isStoreKey, keysetPage, lockOrder, Neo4jPart, toAsset, whole } from './neo4j-records';
 
 /** The query files Neo4jTopology runs. */
 export const TOPOLOGY_QUERY_NAMES = [
@@ -151,24 +151,21 @@ function sortKey(sort: AssetSort): string | null {
  * Neo4jLiveState; `status` is native so filters use it. Relationships are native typed
  * relationships carrying their properties (plus `_createdAt`, `_updatedAt`).
  */
-export class Neo4jTopology implements TopologyStore {
+export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements TopologyStore {
   private readonly pageQueries: { asc: CypherQuery; desc: CypherQuery };
   private readonly mergeQueries = new Map<string, CypherQuery>();
 
   constructor(
-    private readonly executor: CypherExecutor,
-    private readonly queries: CypherQueries,
+    executor: CypherExecutor,
+    queries: CypherQueries,
     private readonly model: ModelIndex,
   ) {
+    super(executor, queries);
     const page = this.q('asset-page');
     this.pageQueries = {
       asc: { ...page, body: page.body.replaceAll('__DIRECTION__', 'ASC') },
       desc: { ...page, body: page.body.replaceAll('__DIRECTION__', 'DESC') },
     };
-  }
-
-  private q(name: TopologyQueryName): CypherQuery {
-    return this.queries.get(name);
   }
 
   async upsertAssets(writes: AssetWrite[]): Promise<Written<{ assets: AssetRecord[] }>> {
