@@ -333,28 +333,30 @@ function propertyCondition(f: PropertyFilter, where: Where): void {
     return;
   }
   if (f.op === 'in') {
-    // Compare type classes too: SQLite reads true as 1, but in Cypher `1 IN [true]` is false.
-    where.add(
-      `EXISTS (SELECT 1 FROM json_each(?) AS item WHERE ${typeClass('item.type')} = ${typeClass('json_type(properties, ?)')} AND item.value = ${value})`,
-      JSON.stringify(f.value),
-      path,
-      path,
-    );
+    // One uncorrelated `IN (SELECT …)` per type class, which SQLite evaluates once into an index,
+    // instead of scanning the list for every row. Classes are kept apart because SQLite reads
+    // true as 1, but in Cypher `1 IN [true]` is false.
+    const alternatives = TYPE_CLASSES.flatMap(({ jsonTypes, holds }) => {
+      const values = (f.value as Scalar[]).filter(holds);
+      return values.length === 0 ? [] : [{ sql: `(json_type(properties, ?) IN ${jsonTypes} AND ${value} ${IN_LIST})`, params: [path, path, JSON.stringify(values)] }];
+    });
+    if (alternatives.length === 0) where.add('0');
+    else where.add(`(${alternatives.map((a) => a.sql).join(' OR ')})`, ...alternatives.flatMap((a) => a.params));
     return;
   }
   const operand = f.value as Scalar;
   const sqlOp = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }[f.op];
   // Like Cypher, a number never compares with a string: check the JSON type first.
-  const jsonTypes = typeof operand === 'number' ? "('integer','real')" : typeof operand === 'boolean' ? "('true','false')" : "('text')";
+  const jsonTypes = TYPE_CLASSES.find((c) => c.holds(operand))?.jsonTypes ?? "('text')";
   where.add(`(json_type(properties, ?) IN ${jsonTypes} AND ${value} ${sqlOp} ?)`, path, path, sqlValue(operand));
 }
 
-/**
- * A JSON type name reduced to what compares in Cypher: numbers with numbers, booleans with
- * booleans, text with text; anything else (lists, missing) is NULL and so never matches.
- */
-const typeClass = (expr: string) =>
-  `(CASE ${expr} WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'text' THEN 'text' END)`;
+/** The JSON types of each class of values that compare with each other in Cypher. */
+const TYPE_CLASSES: { jsonTypes: string; holds: (v: Scalar) => boolean }[] = [
+  { jsonTypes: "('integer','real')", holds: (v) => typeof v === 'number' },
+  { jsonTypes: "('true','false')", holds: (v) => typeof v === 'boolean' },
+  { jsonTypes: "('text')", holds: (v) => typeof v === 'string' },
+];
 
 interface SortSql {
   expr: string;
