@@ -128,12 +128,21 @@ export async function shortestPath(store: TopologyStore, from: string, to: strin
 export async function loadImpactEdges(store: TopologyStore, failed: string[], opts: TraversalOptions): Promise<DependencyEdge[]> {
   const [{ levels }] = await bfs([failed], opts.maxDepth, dependencyExpand(store, 'DOWNSTREAM', opts.types));
   const consumers = levels.slice(1).flat();
-  if (consumers.length === 0) return [];
-  return store.dependencyEdges(consumers, 'UPSTREAM', opts.types);
+  return inBatches(consumers, (chunk) => store.dependencyEdges(chunk, 'UPSTREAM', opts.types));
 }
 
-/** Assets fetched per store call when loading a snapshot. */
-const SNAPSHOT_BATCH = 5000;
+/**
+ * Most ids one store call takes when loading a region: bounded, so that each call is short (the
+ * embedded store lets other requests in between calls) and its parameter list stays small.
+ */
+const STORE_BATCH = 2000;
+
+/** `load` over `ids` in batches of STORE_BATCH, one after the other, results concatenated. */
+async function inBatches<T>(ids: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += STORE_BATCH) out.push(...(await load(ids.slice(i, i + STORE_BATCH))));
+  return out;
+}
 
 /**
  * The subgraph a scenario runs on: the `roots` and every asset within `maxDepth` dependency
@@ -143,15 +152,8 @@ const SNAPSHOT_BATCH = 5000;
 export async function loadSnapshot(store: TopologyStore, scope: { roots?: string[]; maxDepth: number }): Promise<GraphSnapshot> {
   const ids = scope.roots ? await regionIds(store, scope.roots, scope.maxDepth) : await allAssetIds(store);
   const assets = new Map<string, AssetRecord>();
-  const edges: DependencyEdge[] = [];
-  for (let i = 0; i < ids.length; i += SNAPSHOT_BATCH) {
-    const chunk = ids.slice(i, i + SNAPSHOT_BATCH);
-    for (const asset of await store.getAssets(chunk)) if (asset) assets.set(asset.id, asset);
-  }
-  for (let i = 0; i < ids.length; i += SNAPSHOT_BATCH) {
-    const chunk = ids.slice(i, i + SNAPSHOT_BATCH);
-    for (const edge of await store.dependencyEdges(chunk, 'UPSTREAM')) if (assets.has(edge.supplier)) edges.push(edge);
-  }
+  for (const asset of await inBatches(ids, (chunk) => store.getAssets(chunk))) if (asset) assets.set(asset.id, asset);
+  const edges = (await inBatches(ids, (chunk) => store.dependencyEdges(chunk, 'UPSTREAM'))).filter((edge) => assets.has(edge.supplier));
   return { assets, edges };
 }
 
@@ -171,7 +173,7 @@ async function allAssetIds(store: TopologyStore): Promise<string[]> {
   const ids: string[] = [];
   let after: AssetCursor | undefined;
   for (;;) {
-    const page = await store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after, limit: SNAPSHOT_BATCH });
+    const page = await store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after, limit: STORE_BATCH });
     ids.push(...page.assets.map((a) => a.id));
     if (!page.hasNextPage) return ids;
     const last = page.assets[page.assets.length - 1];

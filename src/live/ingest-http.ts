@@ -4,7 +4,7 @@ import { ANONYMOUS } from '../auth/principal';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { ndjsonLines } from './ndjson-lines';
-import type { ReportResult, StateIngestor } from './state-ingestor';
+import { INGEST_CHUNK_RECORDS, type ReportResult, type StateIngestor } from './state-ingestor';
 
 /** What the handler uses. */
 export interface IngestDeps {
@@ -14,8 +14,6 @@ export interface IngestDeps {
   audit: Pick<AuditTrail, 'record'>;
 }
 
-/** Records per store transaction. */
-const CHUNK_RECORDS = 1000;
 /** Longest NDJSON line read; longer ones are REJECTED without being buffered. */
 const MAX_LINE_BYTES = 64 * 1024;
 
@@ -62,7 +60,7 @@ export function ingestHandler(services: IngestDeps) {
       for await (const item of ndjsonLines(limitBytes(req, maxBytes), MAX_LINE_BYTES)) {
         totals.lines = item.line;
         batch.push('error' in item ? { line: item.line, record: null, error: item.error } : parseLine(item.line, item.text));
-        if (batch.length >= CHUNK_RECORDS) await flush();
+        if (batch.length >= INGEST_CHUNK_RECORDS) await flush();
       }
       await flush();
       await write({ summary: totals });

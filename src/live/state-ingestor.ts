@@ -32,13 +32,17 @@ export interface StateIngestOptions {
   quarantineMax: number;
 }
 
+/** How many records one store transaction applies (a bigger batch is applied chunk by chunk). */
+export const INGEST_CHUNK_RECORDS = 1000;
+
 /** The largest record kept in the quarantine as it came; bigger ones are kept truncated. */
 const MAX_QUARANTINED_RECORD_CHARS = 4000;
 
 /**
  * State ingestion, shared by `reportState` and `POST /ingest`: validate each record (shape,
- * asset, metrics), apply the valid ones in one store transaction, quarantine the rejected ones,
- * count outcomes and publish the accepted changes. Each record gets its own outcome.
+ * asset, metrics), apply the valid ones in store transactions of up to INGEST_CHUNK_RECORDS,
+ * quarantine the rejected ones, count outcomes and publish the accepted changes. Each record gets
+ * its own outcome.
  */
 export class StateIngestor {
   /** Outcomes counted since start, by this process. */
@@ -57,20 +61,32 @@ export class StateIngestor {
   /**
    * Ingest a batch. `indexes` numbers the results (default: position in the batch; line numbers
    * for NDJSON); `unparsed` gives, by position, the reason a record could not even be parsed.
+   * A big batch is applied in chunks of INGEST_CHUNK_RECORDS, each in one store transaction and
+   * published when written, so that one request does not hold the store (or, on SQLite, the
+   * event loop) for the whole batch.
    */
   async ingest(records: unknown[], opts: { indexes?: number[]; unparsed?: Map<number, string> } = {}): Promise<IngestSummary> {
-    const now = Date.now();
     const results: ReportResult[] = records.map((_, i) => ({ index: opts.indexes?.[i] ?? i, assetId: null, outcome: 'REJECTED' }));
+    for (let from = 0; from < records.length; from += INGEST_CHUNK_RECORDS) {
+      const positions = Array.from({ length: Math.min(INGEST_CHUNK_RECORDS, records.length - from) }, (_, k) => from + k);
+      await this.ingestChunk(records, positions, results, opts.unparsed);
+    }
+    return this.summarize(results);
+  }
+
+  /** Validate, apply, quarantine and publish the records at `positions`, filling in their results. */
+  private async ingestChunk(records: unknown[], positions: number[], results: ReportResult[], unparsed?: Map<number, string>): Promise<void> {
+    const now = Date.now();
     const checked: { i: number; write: StateWrite }[] = [];
-    records.forEach((raw, i) => {
-      const parseError = opts.unparsed?.get(i);
-      const shape = parseError !== undefined ? { reason: parseError, assetId: null } : checkReportShape(raw, now, this.options.maxFutureSkewMs);
+    for (const i of positions) {
+      const parseError = unparsed?.get(i);
+      const shape = parseError !== undefined ? { reason: parseError, assetId: null } : checkReportShape(records[i], now, this.options.maxFutureSkewMs);
       if ('reason' in shape) Object.assign(results[i], { assetId: shape.assetId, reason: shape.reason });
       else {
         results[i].assetId = shape.write.assetId;
         checked.push({ i, write: shape.write });
       }
-    });
+    }
 
     const ids = [...new Set(checked.map((c) => c.write.assetId))];
     const assets = ids.length ? await this.store.getAssetSummaries(ids) : [];
@@ -99,14 +115,13 @@ export class StateIngestor {
       }
     });
 
-    await this.quarantineRejected(records, results);
+    const chunkResults = positions.map((i) => results[i]);
+    await this.quarantineRejected(positions.map((i) => records[i]), chunkResults);
     if (events.length) {
       // The state is written; subscribers missing an event must not turn that into an error.
       await this.pubsub.publish(CHANNELS.state, events).catch((err) => this.logger.error({ err, count: events.length }, 'could not publish state events'));
     }
-    const summary = this.summarize(results);
-    this.observer?.stateBatchIngested(results.map((r) => r.outcome), events.map((e) => e.observedAt));
-    return summary;
+    this.observer?.stateBatchIngested(chunkResults.map((r) => r.outcome), events.map((e) => e.observedAt));
   }
 
   private async quarantineRejected(records: unknown[], results: ReportResult[]): Promise<void> {

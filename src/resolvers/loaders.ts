@@ -31,9 +31,15 @@ function memo<A extends unknown[], T>(make: (...args: A) => DataLoader<string, T
   };
 }
 
+/**
+ * Most assets one store call loads: a response naming thousands (an impact report) loads them in
+ * several calls, between which the embedded store lets other requests in.
+ */
+const STORE_BATCH = 1000;
+
 export function createLoaders(store: GraphStore): Loaders {
   return {
-    asset: new DataLoader((ids) => store.getAssets([...ids])),
+    asset: new DataLoader((ids) => store.getAssets([...ids]), { maxBatchSize: STORE_BATCH }),
     relationships: memo((direction: Direction, types?: string[]) =>
       new DataLoader(async (ids: readonly string[]) => {
         const byId = await store.relationshipsOf([...ids], direction, types);

@@ -46,13 +46,15 @@ export interface PortParts {
  * `store.upsertAssets(...)` runs the topology part's. Only the port's own methods are copied
  * (a part's helpers stay private). They are defined like class methods (not enumerable), but
  * writable and configurable, so that a Proxy around the store (tests count calls with one) may
- * report them.
+ * report them. `before`, when given, is awaited before every call (the embedded store gives the
+ * event loop a turn there).
  */
-export function exposePorts(store: object, parts: PortParts): void {
+export function exposePorts(store: object, parts: PortParts, before?: () => Promise<void>): void {
   const expose = (part: object, methods: object) => {
     for (const name of Object.keys(methods)) {
-      const method = (part as Record<string, (...args: unknown[]) => unknown>)[name];
-      Object.defineProperty(store, name, { value: method.bind(part), writable: true, configurable: true });
+      const method = (part as Record<string, (...args: unknown[]) => Promise<unknown>>)[name].bind(part);
+      const value = before ? async (...args: unknown[]) => (await before(), method(...args)) : method;
+      Object.defineProperty(store, name, { value, writable: true, configurable: true });
     }
   };
   expose(parts.topology, TOPOLOGY_METHODS);

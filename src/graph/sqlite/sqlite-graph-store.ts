@@ -6,6 +6,7 @@ import type { ScenarioStore } from '../ports/scenario-store';
 import type { TopologyStore } from '../ports/topology-store';
 import { exposePorts } from '../ports/port-methods';
 import { SqliteAudit } from './sqlite-audit';
+import { EventLoopTurns } from './event-loop-turns';
 import { SqliteExecutor, type SqliteExecutorOptions } from './sqlite-executor';
 import { SqliteLiveState } from './sqlite-live-state';
 import { applySchema } from './sqlite-schema';
@@ -17,13 +18,15 @@ export type SqliteGraphStoreOptions = SqliteExecutorOptions;
 /**
  * The embedded GraphStore: one SQLite file in WAL mode, queried synchronously in-process through
  * one SqliteExecutor shared by the parts, one per port (topology, live state, scenarios, audit),
- * whose port methods are this store's (see `exposePorts`).
+ * whose port methods are this store's (see `exposePorts`). Calls give the event loop a turn
+ * every few milliseconds (EventLoopTurns), so a long chain of them does not hold other requests.
  */
 export interface SqliteGraphStore extends TopologyStore, LiveStateStore, ScenarioStore, AuditStore {}
 
 export class SqliteGraphStore implements GraphStore {
   readonly backend = 'sqlite';
   private readonly sql: SqliteExecutor;
+  private readonly turns = new EventLoopTurns();
 
   constructor(
     /** Path of the database file; its folder is created when missing. */
@@ -37,7 +40,7 @@ export class SqliteGraphStore implements GraphStore {
       liveState: new SqliteLiveState(this.sql),
       scenarios: new SqliteScenarios(this.sql),
       audit: new SqliteAudit(this.sql),
-    });
+    }, () => this.turns.take());
   }
 
   async init(): Promise<void> {
