@@ -14,6 +14,7 @@ import { loadTypeDefs } from '../schema';
 import type { Observability } from '../observability/observability';
 import { errorFormatter } from './format-error';
 import { jsonErrorHandler, subscriptionsOverHttpRefused } from './http-errors';
+import { queryCostLimit } from './query-cost';
 import { principalOf, queryLimitRules, requireRole } from './security';
 import { createWebSocketServer } from './websocket';
 
@@ -61,6 +62,7 @@ export async function createTwinServer(services: AppServices, observability?: Ob
       // No HTTP caching is offered, and the default cache-control plugin runs on every field.
       ApolloServerPluginCacheControlDisabled(),
       subscriptionsOverHttpRefused,
+      queryCostLimit(services.config.limits.maxQueryCost),
       ...(observability ? [observability.graphqlPlugin<RequestContext>()] : []),
       {
         // Close every WebSocket connection (1001 Going away) and the WebSocket server when draining.

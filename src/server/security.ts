@@ -1,4 +1,3 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { NextFunction, Request, Response } from 'express';
@@ -8,7 +7,10 @@ import { hasRole, type Principal, type Role } from '../auth/principal';
 import type { Config } from '../config';
 import type { AppServices } from '../resolvers/context';
 
-/** Depth, alias and cost limits, applied to HTTP operations and to subscriptions alike. */
+/**
+ * Depth and alias limits, applied to HTTP operations and to subscriptions alike (the cost limit,
+ * which needs the variables, is in query-cost.ts).
+ */
 export function queryLimitRules(limits: Config['limits']): ValidationRule[] {
   // Report a rejection as a validation error (GRAPHQL_VALIDATION_FAILED) instead of throwing,
   // which would surface as an internal error.
@@ -20,7 +22,6 @@ export function queryLimitRules(limits: Config['limits']): ValidationRule[] {
   return [
     maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, ...report }),
     maxAliasesRule({ n: limits.maxAliases, ...report }),
-    costLimitRule({ maxCost: limits.maxQueryCost, depthCostFactor: 1.2, ignoreIntrospection: true, ...report }),
   ] as ValidationRule[];
 }
 
@@ -28,7 +29,6 @@ export function queryLimitRules(limits: Config['limits']): ValidationRule[] {
 const LIMIT_SETTINGS: [RegExp, string][] = [
   [/^Query depth limit/, 'MAX_QUERY_DEPTH'],
   [/^Aliases limit/, 'MAX_ALIASES'],
-  [/^Query Cost limit/, 'MAX_QUERY_COST'],
 ];
 
 /**

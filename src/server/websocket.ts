@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { AuthError } from '../auth/authenticator';
+import { costLimitError, operationCost } from './query-cost';
 import { queryLimitRules } from './security';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -112,6 +113,9 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
         }
         const invalid = validate(options.schema, document, [...specifiedRules, ...limitRules]);
         if (invalid.length) return invalid;
+        const operation = getOperationAST(document, payload.operationName);
+        const tooCostly = operation && costLimitError(operationCost(options.schema, document, operation, payload.variables ?? undefined), config.limits.maxQueryCost);
+        if (tooCostly) return [tooCostly];
         // The operation being subscribed is already listed.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > limits.maxPerConnection) {
@@ -121,7 +125,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
             }),
           ];
         }
-        options.observer?.operationSubmitted(ctx, id, getOperationAST(document, payload.operationName) ?? null);
+        options.observer?.operationSubmitted(ctx, id, operation ?? null);
         return undefined;
       },
       // Per operation: the connection's context with its own DataLoaders and the connection's limits.
