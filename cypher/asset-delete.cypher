@@ -1,6 +1,6 @@
-// asset-delete: delete assets with every relationship they have and their simulation results
-// (a result goes with its asset, as in the embedded store), returning what went, for the
-// write's change set.
+// asset-delete: delete assets with every relationship they have, returning what went, for the
+// write's change set. Their simulation results stay (a finished run's summary counts them),
+// marked assetDeleted, as in the embedded store.
 // Parameters:
 //   $ids: list of string, distinct asset ids.
 // Returns: one row per asset that existed: asset ({id, kind}); relationships (list of {type,
@@ -16,6 +16,6 @@ CALL (a) {
 }
 OPTIONAL MATCH (a)<-[:FOR]-(s:SimulationResult)
 WITH a, relationships, {id: a.id, kind: a.kind} AS asset, collect(s) AS results
-FOREACH (s IN results | DETACH DELETE s)
+FOREACH (s IN results | SET s.assetDeleted = true)
 DETACH DELETE a
 RETURN asset, relationships

@@ -537,7 +537,9 @@ export type ScenarioComparison = {
 export type ScenarioDifference = {
   __typename?: 'ScenarioDifference';
   a?: Maybe<SimulationResult>;
-  asset: Asset;
+  /** The asset; null when it was deleted after the runs. */
+  asset?: Maybe<Asset>;
+  assetId: Scalars['ID']['output'];
   b?: Maybe<SimulationResult>;
   /** What differs, e.g. `state: DOWN -> (none)`. */
   changes: Array<Scalars['String']['output']>;
@@ -613,7 +615,11 @@ export type ScenarioRunWhere = {
 
 export type SimulationResult = {
   __typename?: 'SimulationResult';
-  asset: Asset;
+  /** The asset; null when it was deleted after the run (its result is kept, as the run's summary counts it). */
+  asset?: Maybe<Asset>;
+  /** Whether the asset was deleted after the run wrote this result. */
+  assetDeleted: Scalars['Boolean']['output'];
+  assetId: Scalars['ID']['output'];
   /** RELIABILITY: estimated availability and its 95% confidence interval. */
   availability?: Maybe<Scalars['Float']['output']>;
   availabilityHigh?: Maybe<Scalars['Float']['output']>;
@@ -1106,7 +1112,8 @@ export type ScenarioComparisonResolvers<ContextType = RequestContext, ParentType
 
 export type ScenarioDifferenceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ScenarioDifference'] = ResolversParentTypes['ScenarioDifference']> = ResolversObject<{
   a?: Resolver<Maybe<ResolversTypes['SimulationResult']>, ParentType, ContextType>;
-  asset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType>;
+  asset?: Resolver<Maybe<ResolversTypes['Asset']>, ParentType, ContextType>;
+  assetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   b?: Resolver<Maybe<ResolversTypes['SimulationResult']>, ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
@@ -1136,7 +1143,9 @@ export type ScenarioRunConnectionResolvers<ContextType = RequestContext, ParentT
 }>;
 
 export type SimulationResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SimulationResult'] = ResolversParentTypes['SimulationResult']> = ResolversObject<{
-  asset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType>;
+  asset?: Resolver<Maybe<ResolversTypes['Asset']>, ParentType, ContextType>;
+  assetDeleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  assetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   availability?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   availabilityHigh?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   availabilityLow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;

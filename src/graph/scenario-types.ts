@@ -61,6 +61,8 @@ export interface SimulationResultRecord {
   loadKw: number | null;
   utilization: number | null;
   overloaded: boolean | null;
+  /** Read only, present when true: the asset was deleted after the result was written (the result is kept). */
+  assetDeleted?: boolean;
 }
 
 /** The outcome fields of a result, all empty: each engine fills the ones it computes. */

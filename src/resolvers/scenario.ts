@@ -78,18 +78,13 @@ export const scenarioTypes: Resolvers = {
   },
   SimulationResult: {
     run: async (result, _, ctx) => (await ctx.loaders.run.load(result.runId))!,
-    asset: async (result, _, ctx) => {
-      const asset = await ctx.loaders.asset.load(result.assetId);
-      if (!asset) throw new Error(`asset ${result.assetId} vanished during the request`);
-      return asset;
-    },
+    // A result outlives its asset (the run's summary still counts it); an asset created again
+    // under the same id is another asset, so the stored flag wins over a lookup.
+    asset: async (result, _, ctx) => (result.assetDeleted ? null : ctx.loaders.asset.load(result.assetId)),
+    assetDeleted: async (result, _, ctx) => result.assetDeleted === true || (await ctx.loaders.asset.load(result.assetId)) === null,
   },
   ScenarioDifference: {
-    asset: async (diff, _, ctx) => {
-      const asset = await ctx.loaders.asset.load(diff.assetId);
-      if (!asset) throw new Error(`asset ${diff.assetId} vanished during the request`);
-      return asset;
-    },
+    asset: (diff, _, ctx) => ctx.loaders.asset.load(diff.assetId),
   },
   Asset: {
     scenarioResults(asset, { last }, ctx) {

@@ -1,3 +1,4 @@
+import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -90,5 +91,29 @@ describe('state reports', () => {
     expect(res.data.reportState.rejected).toBe(2);
     expect(res.data.reportState.results[0]).toEqual({ outcome: 'REJECTED', reason: 'observedAt "2026-02-30T00:00:00Z" names a date or time that does not exist' });
     expect((await s.gql(`{ asset(id: "rack-1") { state } }`)).data.asset.state).toEqual({});
+  });
+});
+
+describe('scenario history', () => {
+  it('keeps the results of a finished run when their assets are deleted, reporting them as deleted', async () => {
+    await seedScenarioTwin(s);
+    const submitted = await s.gql(RUN_SCENARIO, { input: { kind: 'IMPACT', failed: ['ups-a', 'ups-b'] } });
+    const run = await waitForRun(s, submitted.data.runScenario.id);
+    expect(run.status).toBe('SUCCEEDED');
+    const before = await runResults(s, run.id);
+    expect(before['srv-2']).toMatchObject({ asset: { id: 'srv-2' }, assetDeleted: false, state: 'DOWN' });
+
+    expect((await s.gql(`mutation { deleteAssets(ids: ["srv-2"]) }`)).data.deleteAssets).toBe(1);
+    const after = await runResults(s, run.id);
+    // Every result is still there, the deleted asset's with its outcome, as the summary counts it.
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    expect(after['srv-2']).toEqual({ ...before['srv-2'], asset: null, assetDeleted: true });
+    expect((await waitForRun(s, run.id)).summary).toEqual(run.summary);
+
+    // An asset created again under that id is another asset: the old result stays the deleted one's.
+    await s.gql(`mutation { upsertAssets(input: [{ id: "srv-2", kind: "Server" }]) { id } }`);
+    expect((await runResults(s, run.id))['srv-2']).toMatchObject({ asset: null, assetDeleted: true });
+    const fresh = await s.gql(`{ asset(id: "srv-2") { scenarioResults { state } } }`);
+    expect(fresh.data.asset.scenarioResults).toEqual([]);
   });
 });

@@ -41,6 +41,7 @@ interface ResultRow {
   load_kw: number | null;
   utilization: number | null;
   overloaded: number | null;
+  asset_deleted: number;
 }
 
 const toRun = (row: RunRow): ScenarioRunRecord => ({
@@ -74,6 +75,7 @@ const toResult = (row: ResultRow): SimulationResultRecord => ({
   loadKw: row.load_kw,
   utilization: row.utilization,
   overloaded: row.overloaded === null ? null : row.overloaded === 1,
+  ...(row.asset_deleted === 1 && { assetDeleted: true }),
 });
 
 const RUN_COLUMNS: Record<keyof ScenarioRunPatch, string> = {
@@ -210,7 +212,7 @@ export class SqliteScenarios implements ScenarioStore {
       `SELECT * FROM (
          SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.asset_id ORDER BY s.submitted_at DESC, s.id DESC) AS rank
          FROM simulation_results r JOIN scenario_runs s ON s.id = r.run_id
-         WHERE r.asset_id ${IN_LIST} AND s.status = 'SUCCEEDED')
+         WHERE r.asset_id ${IN_LIST} AND NOT r.asset_deleted AND s.status = 'SUCCEEDED')
        WHERE rank <= ? ORDER BY asset_id, rank`,
       JSON.stringify(assetIds),
       last,

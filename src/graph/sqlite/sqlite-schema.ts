@@ -43,10 +43,27 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 `;
 
+const resultsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  run_id TEXT NOT NULL REFERENCES scenario_runs (id) ON DELETE CASCADE,
+  asset_id TEXT NOT NULL,
+  state TEXT,
+  depth INTEGER,
+  cause TEXT,
+  availability REAL,
+  availability_low REAL,
+  availability_high REAL,
+  load_kw REAL,
+  utilization REAL,
+  overloaded INTEGER,
+  asset_deleted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, asset_id)
+) WITHOUT ROWID;`;
+
 /**
  * Scenario runs and simulation results: the SQLite equivalent of
  * `(:ScenarioRun)-[:HAS_RESULT]->(:SimulationResult)-[:FOR]->(:Asset)`. Results go when their
- * run or their asset is deleted.
+ * run is deleted, and outlive their asset (marked `asset_deleted`): a finished run's summary
+ * counts them, and decisions are history. So `asset_id` has no foreign key.
  */
 const SCENARIO_SCHEMA = `
 CREATE TABLE IF NOT EXISTS scenario_runs (
@@ -68,20 +85,7 @@ CREATE TABLE IF NOT EXISTS scenario_runs (
   attempts INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS scenario_runs_submitted ON scenario_runs (submitted_at, id);
-CREATE TABLE IF NOT EXISTS simulation_results (
-  run_id TEXT NOT NULL REFERENCES scenario_runs (id) ON DELETE CASCADE,
-  asset_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
-  state TEXT,
-  depth INTEGER,
-  cause TEXT,
-  availability REAL,
-  availability_low REAL,
-  availability_high REAL,
-  load_kw REAL,
-  utilization REAL,
-  overloaded INTEGER,
-  PRIMARY KEY (run_id, asset_id)
-) WITHOUT ROWID;
+${resultsTable('simulation_results')}
 CREATE INDEX IF NOT EXISTS simulation_results_asset ON simulation_results (asset_id);
 `;
 
@@ -109,8 +113,28 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
 /** Create what is missing: tables, indexes, and columns added since a store was created. */
 export function applySchema(sql: SqliteExecutor): void {
   for (const schema of [GRAPH_SCHEMA, SCENARIO_SCHEMA, AUDIT_SCHEMA]) sql.exec(schema);
+  keepResultsOfDeletedAssets(sql);
   for (const [table, column, definition] of ADDED_COLUMNS) {
     const columns = sql.all<{ name: string }>(`PRAGMA table_info(${table})`);
     if (!columns.some((c) => c.name === column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
+}
+
+/**
+ * Stores created before results outlived their assets have `asset_id REFERENCES assets ON DELETE
+ * CASCADE`, which SQLite cannot drop in place: copy the table into the new shape once.
+ */
+function keepResultsOfDeletedAssets(sql: SqliteExecutor): void {
+  const keys = sql.all<{ table: string }>('PRAGMA foreign_key_list(simulation_results)');
+  if (!keys.some((k) => k.table === 'assets')) return;
+  sql.transaction(() => {
+    sql.exec(`${resultsTable('simulation_results_new')}
+      INSERT INTO simulation_results_new (run_id, asset_id, state, depth, cause, availability, availability_low,
+        availability_high, load_kw, utilization, overloaded)
+      SELECT run_id, asset_id, state, depth, cause, availability, availability_low, availability_high, load_kw,
+        utilization, overloaded FROM simulation_results;
+      DROP TABLE simulation_results;
+      ALTER TABLE simulation_results_new RENAME TO simulation_results;
+      CREATE INDEX IF NOT EXISTS simulation_results_asset ON simulation_results (asset_id);`);
+  }, 'immediate');
 }

@@ -140,6 +140,8 @@ export class SqliteTopology implements TopologyStore {
         list,
         list,
       );
+      // Scenario results outlive their asset (see sqlite-schema.ts).
+      this.sql.run(`UPDATE simulation_results SET asset_deleted = 1 WHERE asset_id ${IN_LIST} AND NOT asset_deleted`, list);
       this.sql.run(`DELETE FROM assets WHERE id ${IN_LIST}`, list);
       return { deleted: deleted.length, changes: changeSet({ assetsDeleted: deleted.map(({ id, kind }) => ({ id, kind })), relationshipsDeleted: relationships }) };
     }, 'immediate');
