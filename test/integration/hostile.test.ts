@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cleanUpApiProcesses, startApi } from '../support/api-process';
 import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -115,5 +118,32 @@ describe('scenario history', () => {
     expect((await runResults(s, run.id))['srv-2']).toMatchObject({ asset: null, assetDeleted: true });
     const fresh = await s.gql(`{ asset(id: "srv-2") { scenarioResults { state } } }`);
     expect(fresh.data.asset.scenarioResults).toEqual([]);
+  });
+});
+
+describe('newcomer papercuts', () => {
+  afterAll(() => cleanUpApiProcesses());
+
+  /** The curl commands `npm start` printed, run by a shell exactly as printed. */
+  async function runBannerCommands(env: Record<string, string>, shellEnv: Record<string, string> = {}) {
+    const api = await startApi({ SEED_DEMO: '1', ...env });
+    const deadline = Date.now() + 10_000;
+    while (!api.stdout().includes('What breaks') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const commands = api.stdout().match(/curl -s (?:[^\n]*\\\n)?[^\n]*/g) ?? [];
+    expect(commands.length).toBe(3);
+    return Promise.all(commands.map(async (cmd) => (await promisify(execFile)('bash', ['-c', cmd], { env: { ...process.env, ...shellEnv } })).stdout));
+  }
+
+  it('prints start commands that work as printed (health, and two questions to the demo twin)', async () => {
+    const [health, dependents, impact] = await runBannerCommands({});
+    expect(JSON.parse(health)).toMatchObject({ status: 'ready' });
+    expect(JSON.parse(dependents).data.asset.dependents.length).toBeGreaterThan(0);
+    expect(JSON.parse(impact).data.impact.down.length).toBe(58);
+  });
+
+  it('with auth on, the printed commands take the key from TWIN_TOKEN', async () => {
+    const [, dependents, impact] = await runBannerCommands({ AUTH_API_KEYS: 'banner-key-0123456789:viewer' }, { TWIN_TOKEN: 'banner-key-0123456789' });
+    expect(JSON.parse(dependents).errors).toBeUndefined();
+    expect(JSON.parse(impact).data.impact.down.length).toBe(58);
   });
 });
