@@ -38,6 +38,8 @@ export interface Config {
   redisUrl?: string;
   /** How long a shutdown (SIGTERM) waits for in-flight requests and running jobs. Default 10000 ms. */
   shutdownTimeoutMs: number;
+  /** QUERY_TIMEOUT_MS: how long one API request's store reads may run, and every Neo4j transaction (default 30 s). */
+  queryTimeoutMs: number;
   /** Port of `npm run worker`'s own /metrics, /livez and /readyz; unset = none. */
   metricsPort?: number;
   state: {
@@ -147,12 +149,13 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: flag(env, 'SEED_DEMO', true),
     maxTraversalDepth: integer(env, 'MAX_TRAVERSAL_DEPTH', 10, 1, HARD_MAX_DEPTH),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 10_000),
-    maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
+    maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 2000, 1, 1_000_000),
     maxListItems: integer(env, 'MAX_LIST_ITEMS', 1000, 1, 100_000),
     maxPropertyFilters: integer(env, 'MAX_PROPERTY_FILTERS', 20, 1, 200),
     logLevel,
     redisUrl: env.REDIS_URL || undefined,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 3_600_000),
+    queryTimeoutMs: integer(env, 'QUERY_TIMEOUT_MS', 30_000, 100, 3_600_000),
     metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
     state: {
       maxFutureSkewMs: integer(env, 'STATE_MAX_FUTURE_SKEW_SECONDS', 300, 0, 86_400) * 1000,
@@ -210,7 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
       username: env.NEO4J_USERNAME || 'neo4j',
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || 'neo4j',
-      queryTimeoutMs: integer(env, 'QUERY_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      queryTimeoutMs: config.queryTimeoutMs,
     };
   }
   return config;

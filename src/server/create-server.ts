@@ -4,9 +4,10 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { auditRefusals } from '../audit/refusals';
+import { withRequestDeadline } from '../graph/request-deadline';
 import { ingestHandler } from '../live/ingest-http';
 import { resolvers } from '../resolvers';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
@@ -82,6 +83,8 @@ export async function createTwinServer(services: AppServices, observability?: Ob
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: BODY_LIMIT }),
+    // After the body is read, so that the whole execution runs in the deadline's async context.
+    (_req: Request, _res: Response, next: NextFunction) => withRequestDeadline(services.config.queryTimeoutMs, next),
     expressMiddleware(apollo, {
       context: async ({ req }) => createRequestContext(services, await principalOf(services, req.headers.authorization)),
     }),

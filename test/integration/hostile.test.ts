@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
+import { SignJWT } from 'jose';
 import { cleanUpApiProcesses, startApi } from '../support/api-process';
+import { AUTH_ENV, gql, KEYS, post as postAs, SECRET } from '../support/auth-fixtures';
 import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
  * A hostile client: oversized lists, impossible dates, malformed bodies, operations sent where
- * they are not served. Each is refused before any work, with a small, clean JSON error naming
- * the limit, and nothing is written.
+ * they are not served, requests at every limit, forged credentials. Each is refused before any
+ * work, with a small, clean JSON error naming the limit, nothing is written, refusals are in the
+ * audit trail, and no request holds the server. Plus the papercuts a newcomer meets first.
  */
 
 let s: TestServer;
@@ -15,7 +19,10 @@ beforeAll(async () => {
   s = await startTestServer({ env: { MAX_QUERY_DEPTH: '6' } });
   await s.gql(`mutation { upsertAssets(input: [{ id: "rack-1", kind: "Rack", properties: { row: 1 } }]) { id } }`);
 });
-afterAll(() => s.stop());
+afterAll(async () => {
+  await s.stop();
+  cleanUpApiProcesses();
+});
 
 const post = async (body: string, headers: Record<string, string> = {}) => {
   const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -122,7 +129,6 @@ describe('scenario history', () => {
 });
 
 describe('newcomer papercuts', () => {
-  afterAll(() => cleanUpApiProcesses());
 
   /** The curl commands `npm start` printed, run by a shell exactly as printed. */
   async function runBannerCommands(env: Record<string, string>, shellEnv: Record<string, string> = {}) {
@@ -145,5 +151,233 @@ describe('newcomer papercuts', () => {
     const [, dependents, impact] = await runBannerCommands({ AUTH_API_KEYS: 'banner-key-0123456789:viewer' }, { TWIN_TOKEN: 'banner-key-0123456789' });
     expect(JSON.parse(dependents).errors).toBeUndefined();
     expect(JSON.parse(impact).data.impact.down.length).toBe(58);
+  });
+});
+
+describe('no request holds the server', () => {
+  const RACKS = 3000;
+
+  /** The slowest `/livez` answer while `work` ran: how long the server's event loop was held. */
+  async function longestStall(livez: string, work: () => Promise<unknown>): Promise<number> {
+    let done = false;
+    let longest = 0;
+    const watcher = (async () => {
+      while (!done) {
+        const started = performance.now();
+        await (await fetch(livez)).text();
+        longest = Math.max(longest, performance.now() - started);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      await work();
+    } finally {
+      done = true;
+      await watcher;
+    }
+    return longest;
+  }
+
+  it('answers requests at the limits while /livez keeps answering (lists, traversal, a full batch)', async () => {
+    // A separate process, as deployed: what it does to its event loop is all that is measured.
+    const api = await startApi();
+    const call = async (query: string, variables?: Record<string, unknown>) => {
+      const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as any;
+    };
+    const ups = Array.from({ length: 30 }, (_, u) => ({ id: `ups-${u}`, kind: 'UPS' }));
+    const racks = Array.from({ length: RACKS }, (_, i) => ({ id: `rack-${i}`, kind: 'Rack', properties: Object.fromEntries(Array.from({ length: 19 }, (_, k) => [`p${k}`, i])) }));
+    for (const input of [ups, racks.slice(0, 1000), racks.slice(1000, 2000), racks.slice(2000)]) {
+      expect((await call(`mutation($a: [AssetInput!]!) { upsertAssets(input: $a) { id } }`, { a: input })).errors).toBeUndefined();
+    }
+    const feeds = racks.map((r, i) => ({ from: `ups-${i % 30}`, type: 'FEEDS', to: r.id }));
+    for (const input of [feeds.slice(0, 1500), feeds.slice(1500)]) {
+      expect((await call(`mutation($r: [RelationshipInput!]!) { relate(input: $r) { type } }`, { r: input })).errors).toBeUndefined();
+    }
+
+    const values = Array.from({ length: 1000 }, (_, i) => i + RACKS); // no rack matches
+    const hostile: [string, string, Record<string, unknown>, (data: any) => void][] = [
+      [
+        '19 property filters of 1000 values',
+        `query($w: AssetWhere) { assets(where: $w, first: 1) { totalCount } }`,
+        { w: { properties: Array.from({ length: 19 }, (_, k) => ({ key: `p${k}`, in: values })) } },
+        (d) => expect(d.assets.totalCount).toBe(0),
+      ],
+      ['impact of every UPS', `query($f: [ID!]!) { impact(failed: $f) { down { depth } } }`, { f: ups.map((u) => u.id) }, (d) => expect(d.impact.down).toHaveLength(RACKS)],
+      [
+        'a full batch: 2000 state reports (MAX_BATCH_RECORDS)',
+        `mutation($r: [StateReport!]!) { reportState(input: $r) { accepted } }`,
+        { r: Array.from({ length: 2000 }, (_, i) => ({ assetId: `rack-${i % RACKS}`, observedAt: new Date(Date.now() - 60_000 + i).toISOString(), values: { inletTempC: 20 + (i % 5) } })) },
+        (d) => expect(d.reportState.accepted).toBe(2000),
+      ],
+    ];
+    const livez = api.url.replace(/\/graphql$/, '/livez');
+    for (const [name, query, variables, check] of hostile) {
+      let res: any;
+      const stall = await longestStall(livez, async () => (res = await call(query, variables)));
+      expect(res.errors).toBeUndefined();
+      check(res.data);
+      // About 100 ms is the goal (30-120 ms here, figures in the issue note); the margin is for
+      // a loaded CI machine, where the server also waits for a CPU. Before the fixes the first
+      // of these held the server for over a second.
+      expect({ name, stall: stall < 400 ? 'under 400 ms' : `${Math.round(stall)} ms` }).toEqual({ name, stall: 'under 400 ms' });
+    }
+  }, 60_000);
+
+  it('stops a request whose store reads run past QUERY_TIMEOUT_MS with TIMEOUT', async () => {
+    // A store that takes 150 ms for one read (a slow disk, a busy Neo4j): the reads after it
+    // would start past the 100 ms deadline.
+    const slow = await startTestServer({
+      env: { QUERY_TIMEOUT_MS: '100' },
+      wrapStore: (store) => new Proxy(store, {
+        get: (target, prop, receiver) => {
+          const value = Reflect.get(target, prop, receiver);
+          return prop === 'getAssets' ? async (ids: string[]) => (await new Promise((r) => setTimeout(r, 150)), value.call(target, ids)) : value;
+        },
+      }),
+    });
+    try {
+      await slow.store.upsertAssets([{ id: 'ups-1', kind: 'UPS' }, { id: 'rack-1', kind: 'Rack' }]);
+      await slow.store.relate([{ from: 'ups-1', type: 'FEEDS', to: 'rack-1' }]);
+      const quick = await slow.gql(`{ assets(first: 5) { totalCount } }`);
+      expect(quick.data.assets.totalCount).toBe(2);
+      const res = await slow.gql(`{ asset(id: "ups-1") { relationships { to { id } } } }`);
+      expect(codeOf(res)).toBe('TIMEOUT');
+      expect(res.errors![0].message).toMatch(/QUERY_TIMEOUT_MS \(100 ms\)/);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
+// Hostile credentials: JWTs without `exp`, forged or odd subjects; refusals and audit reads in the audit trail.
+
+/** The audit actor of an API key. */
+const keyActor = (key: string) => `key:${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+/** An HS256 token with exactly these claims: no `sub` or `exp` unless given. */
+const token = (claims: Record<string, unknown>, expiresIn?: string) => {
+  const t = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  return (expiresIn ? t.setExpirationTime(expiresIn) : t).sign(new TextEncoder().encode(SECRET));
+};
+
+const AUDIT = `query($where: AuditWhere) { auditLog(where: $where, first: 100) { nodes { actor role operation ids idCount outcome error } } }`;
+const auditLog = async (s: TestServer, where: Record<string, string>) => {
+  const res = await gql(s, AUDIT, KEYS.admin, { where });
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data.auditLog.nodes as { actor: string; role: string; operation: string; ids: string[]; outcome: string; error: string | null }[];
+};
+
+/** Retries `check` for up to 3 s: a refusal on /ingest is recorded once its response has gone out. */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+const upsert = (id: string) => `mutation { upsertAssets(input: [{ id: "${id}", kind: "UPS" }]) { id } }`;
+const assetExists = async (s: TestServer, id: string) => (await gql(s, `{ asset(id: "${id}") { id } }`, KEYS.admin)).body.data.asset !== null;
+
+describe('hostile credentials', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ env: AUTH_ENV });
+    expect((await gql(s, upsert('ups-1'), KEYS.admin)).status).toBe(200);
+  });
+  afterAll(() => s.stop());
+
+  it('refuses a JWT without exp (401, saying exp is required) unless AUTH_JWT_REQUIRE_EXP=0', async () => {
+    const noExp = await token({ sub: 'alice@example.com', role: 'admin' });
+    const read = await gql(s, `{ model { name } }`, noExp);
+    expect(read.status).toBe(401);
+    expect(read.body.errors[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringMatching(/"exp".*required/) });
+    expect((await gql(s, upsert('ups-noexp'), noExp)).status).toBe(401);
+    expect((await postAs(s, JSON.stringify({ assetId: 'ups-1', observedAt: new Date().toISOString(), values: { loadKw: 1 } }), noExp, '/ingest')).status).toBe(401);
+    expect(await assetExists(s, 'ups-noexp')).toBe(false);
+
+    const lenient = await startTestServer({ sameStoreAs: s, env: { ...AUTH_ENV, AUTH_JWT_REQUIRE_EXP: '0' } });
+    try {
+      const ok = await gql(lenient, upsert('ups-noexp'), noExp);
+      expect(ok.status).toBe(200);
+      expect(ok.body.data.upsertAssets).toEqual([{ id: 'ups-noexp' }]);
+      // An expired token is still refused there.
+      expect((await gql(lenient, `{ model { name } }`, await token({ sub: 'alice@example.com', role: 'admin' }, '-1m'))).status).toBe(401);
+    } finally {
+      await lenient.stop();
+    }
+    expect(await auditLog(s, { operation: 'upsertAssets', assetId: 'ups-noexp' })).toEqual([
+      expect.objectContaining({ actor: 'jwt:alice@example.com', role: 'admin', outcome: 'OK', ids: ['ups-noexp'] }),
+    ]);
+  });
+
+  it('records a JWT subject as jwt:<sub>, so "key:…" or "anonymous" cannot pass for a key or an anonymous caller', async () => {
+    const admin = keyActor(KEYS.admin);
+    for (const sub of [admin, 'anonymous']) {
+      const forged = await token({ sub, role: 'operator' }, '5m');
+      const res = await gql(s, `mutation($t: DateTime!) { reportState(input: [{ assetId: "ups-1", observedAt: $t, values: { loadKw: 3 } }]) { accepted } }`, forged, { t: new Date().toISOString() });
+      expect(res.body.data.reportState.accepted).toBe(1);
+      expect(await auditLog(s, { actor: `jwt:${sub}`, operation: 'reportState' })).toEqual([expect.objectContaining({ role: 'operator', outcome: 'OK', ids: ['ups-1'] })]);
+      expect(await auditLog(s, { actor: sub, operation: 'reportState' })).toEqual([]);
+    }
+    // The key's own entries are still only its own.
+    expect((await auditLog(s, { actor: admin })).every((e) => e.role === 'admin')).toBe(true);
+  });
+
+  it('refuses a JWT whose sub is not a non-empty string (401), recording no "[object Object]"', async () => {
+    for (const sub of [{ id: 'alice' }, 42, '', undefined]) {
+      const odd = await token({ ...(sub === undefined ? {} : { sub }), role: 'admin' }, '5m');
+      const res = await gql(s, upsert('ups-odd'), odd);
+      expect(res.status).toBe(401);
+      expect(res.body.errors[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringMatching(/"sub" must be a non-empty string/) });
+    }
+    expect(await assetExists(s, 'ups-odd')).toBe(false);
+    const actors = (await auditLog(s, {})).map((e) => e.actor);
+    expect(actors.filter((a) => /object|^jwt:(42)?$/.test(a))).toEqual([]);
+  });
+
+  it('records a forbidden mutation (FORBIDDEN, actor and role, no ids) and runs nothing', async () => {
+    const res = await gql(s, upsert('ups-forbidden'), KEYS.viewer);
+    expect(res.status).toBe(403);
+    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(await assetExists(s, 'ups-forbidden')).toBe(false);
+    const [latest] = await auditLog(s, { operation: 'upsertAssets' });
+    expect(latest).toEqual({ actor: keyActor(KEYS.viewer), role: 'viewer', operation: 'upsertAssets', ids: [], idCount: 0, outcome: 'ERROR', error: 'FORBIDDEN' });
+  });
+
+  it('records refused /ingest calls (UNAUTHENTICATED as anonymous, FORBIDDEN as the caller) and writes nothing', async () => {
+    const line = JSON.stringify({ assetId: 'ups-1', observedAt: new Date(Date.now() + 1000).toISOString(), values: { loadKw: 999 } });
+    const before = (await gql(s, `{ asset(id: "ups-1") { state } }`, KEYS.admin)).body.data.asset.state;
+    const refusedBefore = (await auditLog(s, { operation: 'ingest' })).filter((e) => e.outcome === 'ERROR').length;
+    expect((await postAs(s, line, undefined, '/ingest')).status).toBe(401);
+    expect((await postAs(s, line, 'not-a-key', '/ingest')).status).toBe(401);
+    expect((await postAs(s, line, KEYS.viewer, '/ingest')).status).toBe(403);
+    expect((await postAs(s, line, await token({ sub: 'bob', scope: 'x' }, '5m'), '/ingest')).status).toBe(403);
+    await eventually(async () => {
+      const all = (await auditLog(s, { operation: 'ingest' })).filter((e) => e.outcome === 'ERROR');
+      expect(all).toHaveLength(refusedBefore + 4);
+      const refused = all.slice(0, 4); // newest first
+      expect(refused).toEqual(
+        expect.arrayContaining([
+          { actor: 'anonymous', role: 'none', operation: 'ingest', ids: [], idCount: 0, outcome: 'ERROR', error: 'UNAUTHENTICATED' },
+          { actor: keyActor(KEYS.viewer), role: 'viewer', operation: 'ingest', ids: [], idCount: 0, outcome: 'ERROR', error: 'FORBIDDEN' },
+          { actor: 'jwt:bob', role: 'none', operation: 'ingest', ids: [], idCount: 0, outcome: 'ERROR', error: 'FORBIDDEN' },
+        ]),
+      );
+      expect(refused.filter((e) => e.actor === 'anonymous')).toHaveLength(2);
+    });
+    expect((await gql(s, `{ asset(id: "ups-1") { state } }`, KEYS.admin)).body.data.asset.state).toEqual(before);
+  });
+
+  it('records every read of the audit log, after it ran (a read does not list itself)', async () => {
+    const reads = () => auditLog(s, { operation: 'auditLog' });
+    const first = await reads();
+    const second = await reads();
+    expect(second).toHaveLength(first.length + 1);
+    expect(second[0]).toEqual({ actor: keyActor(KEYS.admin), role: 'admin', operation: 'auditLog', ids: [], idCount: 0, outcome: 'OK', error: null });
   });
 });

@@ -3,35 +3,39 @@ import type { LiveStateStore } from './live-state-store';
 import type { ScenarioStore } from './scenario-store';
 import type { TopologyStore } from './topology-store';
 
-/** The method names of a port as a value: the compiler rejects a list that misses or invents one. */
-type PortMethods<P> = Record<keyof P, true>;
+/**
+ * The method names of a port as a value, each marked as a read or a write: the compiler rejects a
+ * list that misses or invents one.
+ */
+type PortMethods<P> = Record<keyof P, PortCall>;
+export type PortCall = 'read' | 'write';
 
 const TOPOLOGY_METHODS: PortMethods<TopologyStore> = {
-  upsertAssets: true,
-  deleteAssets: true,
-  relate: true,
-  unrelate: true,
-  getAssets: true,
-  getAssetSummaries: true,
-  existingIds: true,
-  listAssets: true,
-  countAssets: true,
-  relationshipsOf: true,
-  dependencyEdges: true,
-  dependencyNeighbours: true,
+  upsertAssets: 'write',
+  deleteAssets: 'write',
+  relate: 'write',
+  unrelate: 'write',
+  getAssets: 'read',
+  getAssetSummaries: 'read',
+  existingIds: 'read',
+  listAssets: 'read',
+  countAssets: 'read',
+  relationshipsOf: 'read',
+  dependencyEdges: 'read',
+  dependencyNeighbours: 'read',
 };
-const LIVE_STATE_METHODS: PortMethods<LiveStateStore> = { applyState: true, quarantine: true, listQuarantine: true };
+const LIVE_STATE_METHODS: PortMethods<LiveStateStore> = { applyState: 'write', quarantine: 'write', listQuarantine: 'read' };
 const SCENARIO_METHODS: PortMethods<ScenarioStore> = {
-  createRun: true,
-  getRuns: true,
-  listRuns: true,
-  updateRun: true,
-  deleteRun: true,
-  writeResults: true,
-  listResults: true,
-  resultsForAssets: true,
+  createRun: 'write',
+  getRuns: 'read',
+  listRuns: 'read',
+  updateRun: 'write',
+  deleteRun: 'write',
+  writeResults: 'write',
+  listResults: 'read',
+  resultsForAssets: 'read',
 };
-const AUDIT_METHODS: PortMethods<AuditStore> = { appendAudit: true, listAudit: true, pruneAudit: true };
+const AUDIT_METHODS: PortMethods<AuditStore> = { appendAudit: 'write', listAudit: 'read', pruneAudit: 'write' };
 
 /** One implementation per port, as an adapter builds them over one connection. */
 export interface PortParts {
@@ -46,14 +50,15 @@ export interface PortParts {
  * `store.upsertAssets(...)` runs the topology part's. Only the port's own methods are copied
  * (a part's helpers stay private). They are defined like class methods (not enumerable), but
  * writable and configurable, so that a Proxy around the store (tests count calls with one) may
- * report them. `before`, when given, is awaited before every call (the embedded store gives the
- * event loop a turn there).
+ * report them. `before`, when given, is awaited before every call with whether it reads or
+ * writes (the stores check the request's deadline there, the embedded one gives the event loop
+ * a turn).
  */
-export function exposePorts(store: object, parts: PortParts, before?: () => Promise<void>): void {
-  const expose = (part: object, methods: object) => {
-    for (const name of Object.keys(methods)) {
+export function exposePorts(store: object, parts: PortParts, before?: (call: PortCall) => Promise<void>): void {
+  const expose = (part: object, methods: Record<string, PortCall>) => {
+    for (const [name, call] of Object.entries(methods)) {
       const method = (part as Record<string, (...args: unknown[]) => Promise<unknown>>)[name].bind(part);
-      const value = before ? async (...args: unknown[]) => (await before(), method(...args)) : method;
+      const value = before ? async (...args: unknown[]) => (await before(call), method(...args)) : method;
       Object.defineProperty(store, name, { value, writable: true, configurable: true });
     }
   };

@@ -5,6 +5,7 @@ import type { LiveStateStore } from '../ports/live-state-store';
 import type { ScenarioStore } from '../ports/scenario-store';
 import type { TopologyStore } from '../ports/topology-store';
 import { exposePorts } from '../ports/port-methods';
+import { checkRequestDeadline } from '../request-deadline';
 import { SqliteAudit } from './sqlite-audit';
 import { EventLoopTurns } from './event-loop-turns';
 import { SqliteExecutor, type SqliteExecutorOptions } from './sqlite-executor';
@@ -19,7 +20,8 @@ export type SqliteGraphStoreOptions = SqliteExecutorOptions;
  * The embedded GraphStore: one SQLite file in WAL mode, queried synchronously in-process through
  * one SqliteExecutor shared by the parts, one per port (topology, live state, scenarios, audit),
  * whose port methods are this store's (see `exposePorts`). Calls give the event loop a turn
- * every few milliseconds (EventLoopTurns), so a long chain of them does not hold other requests.
+ * every few milliseconds (EventLoopTurns), so a long chain of them does not hold other requests,
+ * and reads stop at the request's deadline (QUERY_TIMEOUT_MS, see request-deadline.ts).
  */
 export interface SqliteGraphStore extends TopologyStore, LiveStateStore, ScenarioStore, AuditStore {}
 
@@ -40,7 +42,10 @@ export class SqliteGraphStore implements GraphStore {
       liveState: new SqliteLiveState(this.sql),
       scenarios: new SqliteScenarios(this.sql),
       audit: new SqliteAudit(this.sql),
-    }, () => this.turns.take());
+    }, async (call) => {
+      await this.turns.take();
+      if (call === 'read') checkRequestDeadline();
+    });
   }
 
   async init(): Promise<void> {

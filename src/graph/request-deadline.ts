@@ -1,0 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DomainError } from '../errors';
+
+interface Deadline {
+  at: number;
+  ms: number;
+}
+
+const current = new AsyncLocalStorage<Deadline>();
+
+/**
+ * Run `fn` (an API request) with a deadline of `ms` (QUERY_TIMEOUT_MS) for its store reads: a
+ * read that would start after it fails with TIMEOUT. Each Neo4j transaction has the same limit
+ * on the server; this bounds a request that makes many store calls (a traversal level by level,
+ * an impact over thousands of assets), which is how long work runs on the embedded store.
+ */
+export function withRequestDeadline<T>(ms: number, fn: () => T): T {
+  return current.run({ at: performance.now() + ms, ms }, fn);
+}
+
+/** Throw TIMEOUT when the current request's deadline has passed (no-op outside a request). */
+export function checkRequestDeadline(): void {
+  const deadline = current.getStore();
+  if (deadline && performance.now() > deadline.at) {
+    throw new DomainError('TIMEOUT', `The request ran longer than QUERY_TIMEOUT_MS (${deadline.ms} ms) and was stopped`, { limit: 'QUERY_TIMEOUT_MS' });
+  }
+}
