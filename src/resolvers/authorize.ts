@@ -61,7 +61,10 @@ export function guardMutations(mutations: MutationResolvers, audited: AuditedIds
   return guarded as MutationResolvers;
 }
 
-/** Queries that need more than viewer; the reads in AUDITED_QUERIES are recorded (after they ran, so a read does not list itself). */
+/**
+ * Queries that need more than viewer; the reads in AUDITED_QUERIES are recorded (after they ran,
+ * so a read does not list itself), and so are their refusals.
+ */
 export function guardQueries(queries: QueryResolvers): QueryResolvers {
   const guarded: Record<string, unknown> = { ...queries };
   for (const [operation, needed] of Object.entries(QUERY_ROLES)) {
@@ -69,7 +72,10 @@ export function guardQueries(queries: QueryResolvers): QueryResolvers {
     if (!resolve) continue;
     const audited = AUDITED_QUERIES.has(operation);
     guarded[operation] = async (parent: unknown, args: unknown, ctx: RequestContext, info: unknown) => {
-      if (!hasRole(ctx.principal, needed)) throw forbidden(ctx, operation, needed);
+      if (!hasRole(ctx.principal, needed)) {
+        if (audited) await ctx.audit.recordRefusal(ctx.principal, operation, 'FORBIDDEN');
+        throw forbidden(ctx, operation, needed);
+      }
       if (!audited) return resolve(parent, args, ctx, info);
       try {
         const result = await resolve(parent, args, ctx, info);

@@ -380,4 +380,13 @@ describe('hostile credentials', () => {
     expect(second).toHaveLength(first.length + 1);
     expect(second[0]).toEqual({ actor: keyActor(KEYS.admin), role: 'admin', operation: 'auditLog', ids: [], idCount: 0, outcome: 'OK', error: null });
   });
+
+  it('records a refused read of the audit log (FORBIDDEN) and answers nothing of it', async () => {
+    const res = await gql(s, AUDIT, KEYS.operator, { where: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.data).toBeNull();
+    // Newest first, and the read that lists it is recorded after it ran.
+    const [latest] = await auditLog(s, { operation: 'auditLog' });
+    expect(latest).toEqual({ actor: keyActor(KEYS.operator), role: 'operator', operation: 'auditLog', ids: [], idCount: 0, outcome: 'ERROR', error: 'FORBIDDEN' });
+  });
 });
