@@ -10,6 +10,9 @@ export const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 export const RESERVED_PROPERTY_KEYS = new Set(['id', 'kind', 'name', 'status', 'state', 'version', 'createdAt', 'updatedAt']);
 const MAX_NAME_LENGTH = 500;
 const MAX_STRING_LENGTH = 10_000;
+/** Keys of one asset's or relationship's properties, and items of one list property. */
+export const MAX_PROPERTY_KEYS = 200;
+const MAX_LIST_PROPERTY_ITEMS = 1000;
 
 /** Where a bad value sits, e.g. `input[3].properties.rated`; used in every error message. */
 type Where = string;
@@ -60,6 +63,7 @@ function checkScalar(value: unknown, where: Where): Scalar {
 
 function checkPropertyValue(value: unknown, where: Where): PropertyValue {
   if (!Array.isArray(value)) return checkScalar(value, where);
+  if (value.length > MAX_LIST_PROPERTY_ITEMS) throw badInput(`${where}: a list property holds at most ${MAX_LIST_PROPERTY_ITEMS} items, got ${value.length}`, { field: where });
   const items = value.map((item, i) => checkScalar(item, `${where}[${i}]`));
   const types = new Set(items.map((item) => typeof item));
   if (types.size > 1) throw badInput(`${where}: a list property must hold values of one type, got ${[...types].join(' and ')}`, { field: where });
@@ -75,8 +79,10 @@ export function checkProperties(raw: unknown, where: Where, allowNull?: false): 
 export function checkProperties(raw: unknown, where: Where, allowNull = false): Record<string, PropertyValue | null> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw badInput(`${where}: properties must be an object`, { field: where });
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > MAX_PROPERTY_KEYS) throw badInput(`${where}: at most ${MAX_PROPERTY_KEYS} properties, got ${entries.length}`, { field: where });
   const out: Record<string, PropertyValue | null> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [key, value] of entries) {
     checkPropertyKey(key, `${where}.${key}`);
     if (value === null && allowNull) out[key] = null;
     else out[key] = checkPropertyValue(value, `${where}.${key}`);

@@ -47,14 +47,22 @@ export function batchArg<T>(ctx: RequestContext, items: readonly T[], name = 'in
   return items;
 }
 
+/** Longest `idPrefix` or `nameContains`: longer than any id (200) or name (500) can match. */
+const MAX_SEARCH_TEXT = 500;
+
+function searchTextArg(text: string, field: string): string {
+  if (text.length > MAX_SEARCH_TEXT) throw badInput(`${field} is ${text.length} characters long; at most ${MAX_SEARCH_TEXT}`, { field });
+  return text;
+}
+
 export function filterArg(ctx: RequestContext, where: AssetWhere | null | undefined): AssetFilter {
   if (!where) return {};
   const filter: AssetFilter = {};
   if (where.id_in) filter.ids = [...listArg(ctx, where.id_in, 'where.id_in')];
   const kinds = [...(where.kind ? [where.kind] : []), ...listArg(ctx, where.kind_in ?? [], 'where.kind_in')];
   if (where.kind || where.kind_in) filter.kinds = kinds.map((k, i) => checkKind(ctx.model, k, `where.kind${where.kind ? '' : `_in[${i}]`}`));
-  if (where.idPrefix != null) filter.idPrefix = where.idPrefix;
-  if (where.nameContains != null) filter.nameContains = where.nameContains;
+  if (where.idPrefix != null) filter.idPrefix = searchTextArg(where.idPrefix, 'where.idPrefix');
+  if (where.nameContains != null) filter.nameContains = searchTextArg(where.nameContains, 'where.nameContains');
   if (where.status || where.status_in) filter.statuses = [...(where.status ? [where.status] : []), ...listArg(ctx, where.status_in ?? [], 'where.status_in')];
   if (where.properties) {
     if (where.properties.length > ctx.config.maxPropertyFilters) {

@@ -60,6 +60,24 @@ describe('lists are bounded before any work', () => {
   });
 });
 
+describe('strings and properties are bounded', () => {
+  it('refuses more than 200 properties, a list property over 1000 items, and over-long search text, writing nothing', async () => {
+    const many = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i]));
+    const tooMany = await s.gql(`mutation($p: JSON) { upsertAssets(input: [{ id: "ups-big", kind: "UPS", properties: $p }]) { id } }`, { p: many });
+    expect(codeOf(tooMany)).toBe('BAD_USER_INPUT');
+    expect(tooMany.errors![0].message).toMatch(/at most 200 properties, got 201/);
+
+    const longList = await s.gql(`mutation($p: JSON) { upsertAssets(input: [{ id: "ups-big", kind: "UPS", properties: $p }]) { id } }`, { p: { tags: Array.from({ length: 1001 }, (_, i) => `t${i}`) } });
+    expect(codeOf(longList)).toBe('BAD_USER_INPUT');
+    expect(longList.errors![0].message).toMatch(/tags: a list property holds at most 1000 items, got 1001/);
+    expect((await s.gql(`{ asset(id: "ups-big") { id } }`)).data.asset).toBeNull();
+
+    const search = await s.gql(`query($t: String) { assets(where: { nameContains: $t }) { totalCount } }`, { t: 'x'.repeat(501) });
+    expect(codeOf(search)).toBe('BAD_USER_INPUT');
+    expect(search.errors![0].message).toBe('where.nameContains is 501 characters long; at most 500');
+  });
+});
+
 describe('errors are always clean JSON', () => {
   it('answers a malformed JSON body with a GraphQL-shaped 400, no stack, no HTML', async () => {
     const res = await post('{"query": "{ model { name } ');
