@@ -8,6 +8,7 @@
  * left out with a notice, except in CI (CI=true), where that is an error.
  */
 const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync } = require('node:fs');
 
 const base = {
   testEnvironment: 'node',
@@ -26,12 +27,21 @@ function storeProject(store, extra = {}) {
   };
 }
 
+/** Debian's PostgreSQL server binaries (the test support starts a throwaway cluster with them). */
+function hasPostgres() {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) && readdirSync(root).some((major) => existsSync(`${root}/${major}/bin/initdb`));
+}
+
 function neo4jUnavailable() {
   if (process.env.TEST_NEO4J_URI) return null;
   const missing = ['java -version', 'mvn -v'].filter((cmd) => {
     const [bin, ...args] = cmd.split(' ');
     return spawnSync(bin, args, { stdio: 'ignore' }).status !== 0;
   });
+  // The neo4j project is the production combination: Neo4j with PostgreSQL state history.
+  const postgres = process.env.TEST_HISTORY_URL || hasPostgres();
+  if (!postgres) missing.push('postgresql');
   return missing.length ? `${missing.map((c) => c.split(' ')[0]).join(' and ')} not found` : null;
 }
 
@@ -48,9 +58,9 @@ if (stores.includes('neo4j')) {
       }),
     );
   } else if (process.env.CI) {
-    throw new Error(`CI must run the suites on Neo4j, but ${why}: install openjdk-17-jdk-headless and maven`);
+    throw new Error(`CI must run the suites on Neo4j with PostgreSQL history, but ${why}: install openjdk-17-jdk-headless, maven and postgresql`);
   } else {
-    process.env.TEST_NEO4J_SKIPPED = `${why}; Neo4j needs Java 17+ and Maven (or TEST_NEO4J_URI)`;
+    process.env.TEST_NEO4J_SKIPPED = `${why}; the Neo4j project needs Java 17+ and Maven (or TEST_NEO4J_URI) and PostgreSQL (or TEST_HISTORY_URL)`;
   }
 }
 

@@ -2,8 +2,10 @@ import { AuditTrail } from './audit/audit-trail';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import { openTwinStore } from './graph/create-graph-store';
+import { openHistoryStore } from './history/create-history-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
+import { StateHistory } from './live/state-history';
 import { StateIngestor } from './live/state-ingestor';
 import { TopologyPublisher } from './live/topology-events';
 import { createLogger, type Logger } from './logger';
@@ -44,16 +46,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   checkExposure(config, authenticator, logger);
   const { model, store: inner } = await openTwinStore(config);
   const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
+  const history = await openHistoryStore(config).catch(async (err: unknown) => {
+    await inner.close().catch(() => undefined);
+    throw err;
+  });
   const pubsub = await createPubSub(config, logger);
   const observability = new Observability(logger);
-  const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics);
+  const stateHistory = new StateHistory(history, config.history.retentionDays, logger);
+  const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics, stateHistory);
   const queue = createScenarioQueue(config, { pubsub, logger, observer: observability.metrics });
-  observability.watch({ config, store, pubsub, queue });
+  observability.watch({ config, store, history, pubsub, queue });
   if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const topology = new TopologyPublisher(pubsub, logger);
-  const services: AppServices = { store, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit };
+  const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit };
   const server = await createTwinServer(services, observability);
   return {
     services,
@@ -70,6 +77,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         ['queue', () => closeQueueBy(queue, deadline, store, logger)],
         ['pubsub', () => pubsub.close()],
         ['store', () => inner.close()],
+        ['history', () => history.close()],
       ] as const) {
         await close().catch((err: unknown) => logger.error({ err, part }, 'error while stopping'));
       }

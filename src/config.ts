@@ -61,6 +61,14 @@ export interface Config {
     /** Audit entries older than this are deleted. Default 90 days. */
     retentionDays: number;
   };
+  history: {
+    /** PostgreSQL for state history (HISTORY_URL); unset = `history.sqlite` in DATA_DIR. */
+    url?: string;
+    /** Observations older than this are deleted (HISTORY_RETENTION_DAYS, default 30). */
+    retentionDays: number;
+    /** Most buckets one historyBuckets call may span (HISTORY_MAX_BUCKETS, default 10000). */
+    maxBuckets: number;
+  };
   limits: {
     /** Deepest query accepted (HTTP and subscriptions). Default 12. */
     maxQueryDepth: number;
@@ -176,6 +184,11 @@ export function loadConfig(env: Env = process.env): Config {
       jwtRequireExp: env.AUTH_JWT_REQUIRE_EXP !== '0',
     },
     audit: { retentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500) },
+    history: {
+      url: historyUrl(env.HISTORY_URL),
+      retentionDays: integer(env, 'HISTORY_RETENTION_DAYS', 30, 1, 36_500),
+      maxBuckets: integer(env, 'HISTORY_MAX_BUCKETS', 10_000, 1, 1_000_000),
+    },
     limits: {
       maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
       maxAliases: integer(env, 'MAX_ALIASES', 30, 1, 1000),
@@ -217,6 +230,12 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
   return config;
+}
+
+function historyUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error(`HISTORY_URL must start with postgres:// or postgresql://, got "${raw.replace(/\/\/[^@]*@/, '//…@')}"`);
+  return raw;
 }
 
 function parseApiKeys(raw: string | undefined): { key: string; role: Role }[] {

@@ -39,6 +39,10 @@ export type Asset = {
   dependents: Array<AssetHop>;
   /** Seconds since the newest observation; null when never reported. */
   freshness?: Maybe<Scalars['Float']['output']>;
+  /** Observed values, oldest first, from `from` (inclusive) to `to` (exclusive; default: now and later). `metrics` empty or absent: every metric. `first` defaults to 100 (at most MAX_PAGE_SIZE). */
+  history: StateSampleConnection;
+  /** One bucket per non-empty `every` seconds of one metric, from `from`, computed in the database; avg/min/max over numeric values only. */
+  historyBuckets: Array<HistoryBucket>;
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   name?: Maybe<Scalars['String']['output']>;
@@ -51,6 +55,8 @@ export type Asset = {
   stale: Scalars['Boolean']['output'];
   /** Latest live values per metric. */
   state?: Maybe<Scalars['JSON']['output']>;
+  /** The latest value of each metric observed at or before `asOf`, as `{ metric: value }`. */
+  stateAt: Scalars['JSON']['output'];
   /** When each metric in `state` was observed: { metric: DateTime }. */
   stateObservedAt?: Maybe<Scalars['JSON']['output']>;
   /** The latest reported `status` metric; UNKNOWN when none was reported. */
@@ -73,6 +79,23 @@ export type AssetDependentsArgs = {
 };
 
 
+export type AssetHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['DateTime']['input'];
+  metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type AssetHistoryBucketsArgs = {
+  every: Scalars['Int']['input'];
+  from: Scalars['DateTime']['input'];
+  metric: Scalars['String']['input'];
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
 export type AssetRelationshipsArgs = {
   direction?: InputMaybe<Direction>;
   types?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -81,6 +104,11 @@ export type AssetRelationshipsArgs = {
 
 export type AssetScenarioResultsArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type AssetStateAtArgs = {
+  asOf: Scalars['DateTime']['input'];
 };
 
 export type AssetConnection = {
@@ -212,6 +240,17 @@ export type Direction =
   | 'IN'
   /** Relationships whose source is this asset. */
   | 'OUT';
+
+export type HistoryBucket = {
+  __typename?: 'HistoryBucket';
+  avg?: Maybe<Scalars['Float']['output']>;
+  count: Scalars['Int']['output'];
+  first?: Maybe<Scalars['JSON']['output']>;
+  last?: Maybe<Scalars['JSON']['output']>;
+  max?: Maybe<Scalars['Float']['output']>;
+  min?: Maybe<Scalars['Float']['output']>;
+  start: Scalars['DateTime']['output'];
+};
 
 export type ImpactReport = {
   __typename?: 'ImpactReport';
@@ -675,6 +714,19 @@ export type StateReportResult = {
   stale: Scalars['Int']['output'];
 };
 
+export type StateSample = {
+  __typename?: 'StateSample';
+  metric: Scalars['String']['output'];
+  observedAt: Scalars['DateTime']['output'];
+  value?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type StateSampleConnection = {
+  __typename?: 'StateSampleConnection';
+  nodes: Array<StateSample>;
+  pageInfo: PageInfo;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /**
@@ -817,6 +869,7 @@ export type ResolversTypes = ResolversObject<{
   DependencyDirection: DependencyDirection;
   Direction: Direction;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  HistoryBucket: ResolverTypeWrapper<HistoryBucket>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImpactReport: ResolverTypeWrapper<Omit<ImpactReport, 'atRisk' | 'down'> & { atRisk: Array<ResolversTypes['ImpactedAsset']>, down: Array<ResolversTypes['ImpactedAsset']> }>;
   ImpactState: ImpactState;
@@ -856,6 +909,8 @@ export type ResolversTypes = ResolversObject<{
   StateIngestStats: ResolverTypeWrapper<StateIngestStats>;
   StateReport: StateReport;
   StateReportResult: ResolverTypeWrapper<StateReportResult>;
+  StateSample: ResolverTypeWrapper<StateSample>;
+  StateSampleConnection: ResolverTypeWrapper<StateSampleConnection>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TopologyChange: TopologyChange;
@@ -881,6 +936,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
+  HistoryBucket: HistoryBucket;
   ID: Scalars['ID']['output'];
   ImpactReport: Omit<ImpactReport, 'atRisk' | 'down'> & { atRisk: Array<ResolversParentTypes['ImpactedAsset']>, down: Array<ResolversParentTypes['ImpactedAsset']> };
   ImpactedAsset: ImpactedParent;
@@ -914,6 +970,8 @@ export type ResolversParentTypes = ResolversObject<{
   StateIngestStats: StateIngestStats;
   StateReport: StateReport;
   StateReportResult: StateReportResult;
+  StateSample: StateSample;
+  StateSampleConnection: StateSampleConnection;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TopologyEvent: TopologyEventModel;
@@ -925,6 +983,8 @@ export type AssetResolvers<ContextType = RequestContext, ParentType extends Reso
   dependencies?: Resolver<Array<ResolversTypes['AssetHop']>, ParentType, ContextType, RequireFields<AssetDependenciesArgs, 'maxDepth'>>;
   dependents?: Resolver<Array<ResolversTypes['AssetHop']>, ParentType, ContextType, RequireFields<AssetDependentsArgs, 'maxDepth'>>;
   freshness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  history?: Resolver<ResolversTypes['StateSampleConnection'], ParentType, ContextType, RequireFields<AssetHistoryArgs, 'from'>>;
+  historyBuckets?: Resolver<Array<ResolversTypes['HistoryBucket']>, ParentType, ContextType, RequireFields<AssetHistoryBucketsArgs, 'every' | 'from' | 'metric'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -933,6 +993,7 @@ export type AssetResolvers<ContextType = RequestContext, ParentType extends Reso
   scenarioResults?: Resolver<Array<ResolversTypes['SimulationResult']>, ParentType, ContextType, RequireFields<AssetScenarioResultsArgs, 'last'>>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   state?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  stateAt?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<AssetStateAtArgs, 'asOf'>>;
   stateObservedAt?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -995,6 +1056,16 @@ export type AuditEntryResolvers<ContextType = RequestContext, ParentType extends
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type HistoryBucketResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HistoryBucket'] = ResolversParentTypes['HistoryBucket']> = ResolversObject<{
+  avg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  first?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  last?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
 
 export type ImpactReportResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ImpactReport'] = ResolversParentTypes['ImpactReport']> = ResolversObject<{
   atRisk?: Resolver<Array<ResolversTypes['ImpactedAsset']>, ParentType, ContextType>;
@@ -1179,6 +1250,17 @@ export type StateReportResultResolvers<ContextType = RequestContext, ParentType 
   stale?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type StateSampleResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['StateSample'] = ResolversParentTypes['StateSample']> = ResolversObject<{
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
+export type StateSampleConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['StateSampleConnection'] = ResolversParentTypes['StateSampleConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['StateSample']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   assetStateChanged?: SubscriptionResolver<ResolversTypes['AssetStateEvent'], "assetStateChanged", ParentType, ContextType, Partial<SubscriptionAssetStateChangedArgs>>;
   scenarioRunUpdated?: SubscriptionResolver<ResolversTypes['ScenarioRun'], "scenarioRunUpdated", ParentType, ContextType, RequireFields<SubscriptionScenarioRunUpdatedArgs, 'id'>>;
@@ -1210,6 +1292,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  HistoryBucket?: HistoryBucketResolvers<ContextType>;
   ImpactReport?: ImpactReportResolvers<ContextType>;
   ImpactedAsset?: ImpactedAssetResolvers<ContextType>;
   ImportCounts?: ImportCountsResolvers<ContextType>;
@@ -1233,6 +1316,8 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   SimulationResultConnection?: SimulationResultConnectionResolvers<ContextType>;
   StateIngestStats?: StateIngestStatsResolvers<ContextType>;
   StateReportResult?: StateReportResultResolvers<ContextType>;
+  StateSample?: StateSampleResolvers<ContextType>;
+  StateSampleConnection?: StateSampleConnectionResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TopologyEvent?: TopologyEventResolvers<ContextType>;
   TwinModel?: TwinModelResolvers<ContextType>;

@@ -3,6 +3,7 @@ import type { TopologyStore } from '../graph/ports/topology-store';
 import type { RejectedReport, ReportOutcome, StateWrite } from '../graph/types';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
+import type { StateHistory } from './state-history';
 import type { StateIngestObserver } from './state-ingest-observer';
 import type { AssetStateEvent } from './events';
 import { CHANNELS, type PubSub } from './pubsub';
@@ -40,7 +41,8 @@ const MAX_QUARANTINED_RECORD_CHARS = 4000;
 
 /**
  * State ingestion, shared by `reportState` and `POST /ingest`: validate each record (shape,
- * asset, metrics), apply the valid ones in store transactions of up to INGEST_CHUNK_RECORDS,
+ * asset, metrics), keep the valid ones in history (StateHistory, first), apply them to the latest
+ * state in store transactions of up to INGEST_CHUNK_RECORDS,
  * quarantine the rejected ones, count outcomes and publish the accepted changes. Each record gets
  * its own outcome.
  */
@@ -56,6 +58,8 @@ export class StateIngestor {
     private readonly logger: Logger,
     /** Told each batch's outcomes (metrics); optional. */
     private readonly observer?: StateIngestObserver,
+    /** Where every kept observation goes; none: latest state only. */
+    private readonly history?: StateHistory,
   ) {}
 
   /**
@@ -98,7 +102,11 @@ export class StateIngestor {
       return reason === null;
     });
 
-    const applied = valid.length ? await this.store.applyState(valid.map((v) => v.write), { eventRetentionMs: this.options.eventRetentionMs }) : [];
+    const writes = valid.map((v) => v.write);
+    // History first: what is acknowledged below is then in history too (see StateHistory).
+    const recorded = this.history && writes.length ? await this.history.record(writes) : [];
+    const applied = writes.length ? await this.store.applyState(writes, { eventRetentionMs: this.options.eventRetentionMs }) : [];
+    await this.history?.forget(applied.flatMap((a, k) => (a.outcome === 'ACCEPTED' || a.outcome === 'STALE' ? [] : (recorded[k] ?? []))));
     const events: AssetStateEvent[] = [];
     applied.forEach((outcome, k) => {
       const { i, write } = valid[k];

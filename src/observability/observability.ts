@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Router } from 'express';
 import type { Config } from '../config';
+import type { HistoryStore } from '../history/history-store';
 import type { TopologyStore } from '../graph/ports/topology-store';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
@@ -26,6 +27,7 @@ export const pubsubCheck = (pubsub: PubSub) => async () => {
 export interface ObservedParts {
   config: Pick<Config, 'redisUrl'>;
   store: Pick<TopologyStore, 'existingIds'>;
+  history: Pick<HistoryStore, 'ping'>;
   pubsub: PubSub;
   queue: ScenarioQueue;
 }
@@ -54,6 +56,7 @@ export class Observability {
    */
   watch(parts: ObservedParts): void {
     this.health.addCheck('store', storeCheck(parts.store));
+    this.health.addCheck('history', () => parts.history.ping());
     if (parts.config.redisUrl) this.health.addCheck('redis', pubsubCheck(parts.pubsub));
     if (parts.queue.backend !== 'in-process') this.health.addCheck('queue', () => parts.queue.depth());
     this.metrics.watchQueueDepth(() => parts.queue.depth());

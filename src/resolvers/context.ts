@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { Config } from '../config';
 import type { GraphStore } from '../graph/graph-store';
+import type { HistoryStore } from '../history/history-store';
 import type { StateIngestor } from '../live/state-ingestor';
 import type { TopologyPublisher } from '../live/topology-events';
 import type { PubSub } from '../live/pubsub';
@@ -14,6 +15,8 @@ import { createLoaders, type Loaders } from './loaders';
 /** What every resolver receives; built fresh per request so DataLoader caches never leak. */
 export interface RequestContext {
   store: GraphStore;
+  /** State history (observations over time). */
+  history: HistoryStore;
   model: ModelIndex;
   config: Config;
   logger: Logger;
@@ -33,5 +36,5 @@ export interface RequestContext {
 export type AppServices = Omit<RequestContext, 'loaders' | 'principal'>;
 
 export function createRequestContext(services: AppServices, principal: Principal = ANONYMOUS): RequestContext {
-  return { ...services, principal, loaders: createLoaders(services.store) };
+  return { ...services, principal, loaders: createLoaders(services.store, services.history) };
 }

@@ -1,6 +1,7 @@
 import { guardMutations, guardQueries } from './authorize';
 import type { Resolvers } from '../generated/graphql';
 import { auditQuery } from './audit';
+import { historyTypes } from './history';
 import { liveAudited, liveMutation, liveQuery } from './live';
 import { Mutation, mutationAudited } from './mutation';
 import { Query } from './query';
@@ -12,7 +13,7 @@ import { typeResolvers } from './types';
 export const resolvers: Resolvers = {
   ...typeResolvers,
   ...scenarioTypes,
-  Asset: { ...typeResolvers.Asset, ...scenarioTypes.Asset },
+  Asset: { ...typeResolvers.Asset, ...scenarioTypes.Asset, ...historyTypes.Asset },
   Query: guardQueries({ ...Query, ...liveQuery, ...scenarioQuery, ...auditQuery }),
   Mutation: guardMutations({ ...Mutation, ...liveMutation, ...scenarioMutation }, { ...mutationAudited, ...liveAudited, ...scenarioAudited }),
   Subscription,

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { GraphStore } from '../graph/graph-store';
+import type { Bucket, HistoryStore } from '../history/history-store';
 import { reachable } from '../graph/traversal';
 import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import type { AssetRecord, AssetSummary, DependencySide, Direction, RelationshipRecord } from '../graph/types';
@@ -18,6 +19,8 @@ export interface Loaders {
   run: DataLoader<string, ScenarioRunRecord | null>;
   /** An asset's results from its newest succeeded runs. */
   scenarioResults(last: number): DataLoader<string, SimulationResultRecord[]>;
+  /** Buckets of one metric over one window, for every asset asked in the request at once (dashboards ask for many). */
+  historyBuckets(metric: string, from: string, to: string | undefined, everySeconds: number): DataLoader<string, Bucket[]>;
 }
 
 /** One loader per distinct set of arguments, made on first use. */
@@ -37,7 +40,7 @@ function memo<A extends unknown[], T>(make: (...args: A) => DataLoader<string, T
  */
 const STORE_BATCH = 1000;
 
-export function createLoaders(store: GraphStore): Loaders {
+export function createLoaders(store: GraphStore, history: HistoryStore): Loaders {
   return {
     asset: new DataLoader((ids) => store.getAssets([...ids]), { maxBatchSize: STORE_BATCH }),
     relationships: memo((direction: Direction, types?: string[]) =>
@@ -52,6 +55,12 @@ export function createLoaders(store: GraphStore): Loaders {
         const byId = await store.resultsForAssets([...ids], last);
         return ids.map((id) => byId.get(id) ?? []);
       }),
+    ),
+    historyBuckets: memo((metric: string, from: string, to: string | undefined, everySeconds: number) =>
+      new DataLoader(async (ids: readonly string[]) => {
+        const byId = await history.buckets({ assetIds: [...ids], metric, from, to, everySeconds });
+        return ids.map((id) => byId.get(id) ?? []);
+      }, { maxBatchSize: STORE_BATCH }),
     ),
     reachable: memo((side: DependencySide, maxDepth: number, types?: string[], need: AssetNeed = 'id') =>
       new DataLoader(async (ids: readonly string[]) => {

@@ -43,3 +43,10 @@ export function idConnection<T>(nodes: T[], hasNextPage: boolean, keyOf: (node: 
   const last = nodes.at(-1);
   return { nodes, pageInfo: { hasNextPage, endCursor: last === undefined ? null : encodeCursor([keyOf(last)]) } };
 }
+
+/** `after` of a history page: the time and metric of the last sample of the previous page. */
+export function historyAfter(after: string | null | undefined): { observedAt: string; metric: string } | undefined {
+  if (after == null) return undefined;
+  const [observedAt, metric] = decodeCursor(after, (k): k is [string, string] => k.length === 2 && typeof k[0] === 'string' && !Number.isNaN(Date.parse(k[0])) && typeof k[1] === 'string');
+  return { observedAt, metric };
+}

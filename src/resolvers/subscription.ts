@@ -46,7 +46,7 @@ function eventStream<T>(ctx: RequestContext, channel: Channel, filter?: (event: 
 
 /** A new DataLoader set for each event: nothing cached while resolving one event leaks into the next. */
 function freshLoaders(ctx: RequestContext): void {
-  ctx.loaders = createLoaders(ctx.store);
+  ctx.loaders = createLoaders(ctx.store, ctx.history);
 }
 
 function nonEmpty<T>(list: readonly T[] | null | undefined, name: string): readonly T[] | undefined {

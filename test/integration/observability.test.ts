@@ -59,7 +59,7 @@ describe('health endpoints', () => {
   });
 
   it('GET /readyz answers 200 with the store check when the store answers', async () => {
-    expect(await readyz(s)).toEqual({ status: 200, body: { status: 'ready', checks: { store: 'ok' } } });
+    expect(await readyz(s)).toEqual({ status: 200, body: { status: 'ready', checks: { store: 'ok', history: 'ok' } } });
   });
 
   it('GET /readyz answers 503 naming the store when the store fails', async () => {
@@ -81,7 +81,7 @@ describe('health endpoints', () => {
       failing = true;
       const { status, body } = await readyz(f);
       expect(status).toBe(503);
-      expect(body).toEqual({ status: 'unavailable', checks: { store: 'failed' }, failing: ['store'] });
+      expect(body).toEqual({ status: 'unavailable', checks: { store: 'failed', history: 'ok' }, failing: ['store'] });
       // The cause is logged, not shown to whoever probes.
       expect(JSON.stringify(body)).not.toContain('locked');
       failing = false;
@@ -379,7 +379,7 @@ describe('readiness with Redis (real redis-server)', () => {
   });
 
   it('checks the store, Redis and the queue; answers 503 naming them when Redis is down', async () => {
-    expect(await readyz(s)).toEqual({ status: 200, body: { status: 'ready', checks: { store: 'ok', redis: 'ok', queue: 'ok' } } });
+    expect(await readyz(s)).toEqual({ status: 200, body: { status: 'ready', checks: { store: 'ok', history: 'ok', redis: 'ok', queue: 'ok' } } });
     expect(sampleValue(await scrape(s), 'twin_scenario_queue_depth')).toBe(0);
 
     await redis.stop();

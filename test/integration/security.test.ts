@@ -93,7 +93,9 @@ describe('with API keys and JWTs', () => {
     const query = `{ auditLog(first: 50) { nodes { actor role operation ids idCount outcome error } } }`;
     expect((await gql(s, query, KEYS.viewer)).body.errors[0].extensions.code).toBe('FORBIDDEN');
     const log = (await gql(s, query, KEYS.admin)).body.data.auditLog.nodes;
-    expect(log[0]).toMatchObject({ operation: 'relate', role: 'admin', outcome: 'ERROR', error: 'BAD_USER_INPUT', actor: expect.stringMatching(/^key:[0-9a-f]{8}$/) });
+    // Newest first: the viewer's refused read, then the failed relate.
+    expect(log[0]).toMatchObject({ operation: 'auditLog', role: 'viewer', outcome: 'ERROR', error: 'FORBIDDEN' });
+    expect(log[1]).toMatchObject({ operation: 'relate', role: 'admin', outcome: 'ERROR', error: 'BAD_USER_INPUT', actor: expect.stringMatching(/^key:[0-9a-f]{8}$/) });
     expect(log).toContainEqual(expect.objectContaining({ operation: 'upsertAssets', ids: ['ups-9'], idCount: 1, outcome: 'OK' }));
     expect(log).toContainEqual(expect.objectContaining({ operation: 'reportState', actor: 'jwt:alice@example.com', role: 'operator', ids: ['ups-1'] }));
     expect(log).toContainEqual(expect.objectContaining({ operation: 'ingest', role: 'operator', ids: ['ups-1'] }));

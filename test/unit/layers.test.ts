@@ -8,7 +8,7 @@ import path from 'node:path';
  */
 const LAYERS: [layer: string, members: string[]][] = [
   ['base', ['errors.ts', 'config.ts', 'logger.ts', 'logging', 'model']],
-  ['storage', ['graph']],
+  ['storage', ['graph', 'history']],
   ['engines', ['sim']],
   ['services', ['live', 'sim-queue', 'import', 'audit', 'auth', 'demo']],
   ['operations', ['observability']],

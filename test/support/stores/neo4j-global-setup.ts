@@ -1,17 +1,27 @@
 /**
- * Global setup of the `neo4j` jest project: one real Neo4j for the whole run. Uses
- * TEST_NEO4J_URI when set (a disposable server: the tests wipe it), else starts the project's
- * launcher (neo4j-local/) on a free port. Its address reaches the test workers through
- * TEST_NEO4J_* variables.
+ * Global setup of the `neo4j` jest project, the production combination: one real Neo4j for the
+ * whole run, and a real PostgreSQL for state history. Uses TEST_NEO4J_URI / TEST_HISTORY_URL when
+ * set (disposable servers: the tests wipe them), else starts the project's launcher
+ * (neo4j-local/) and a throwaway PostgreSQL cluster on free ports. Their addresses reach the test
+ * workers through TEST_NEO4J_* and TEST_HISTORY_URL.
  */
 import { buildIfNeeded, startNeo4jLocal, type Neo4jLocal } from '../../../neo4j-local/launcher';
+import { startPostgresServer, type PostgresServer } from '../postgres-server';
 
 declare global {
   // eslint-disable-next-line no-var
   var __twinNeo4j: Neo4jLocal | undefined;
+  // eslint-disable-next-line no-var
+  var __twinPostgres: PostgresServer | undefined;
 }
 
 export default async function neo4jGlobalSetup(): Promise<void> {
+  if (!process.env.TEST_HISTORY_URL) {
+    const postgres = await startPostgresServer();
+    globalThis.__twinPostgres = postgres;
+    process.env.TEST_HISTORY_URL = postgres.url;
+    process.stderr.write(`\nneo4j project: started PostgreSQL for history at ${postgres.url}\n`);
+  }
   if (process.env.TEST_NEO4J_URI) {
     process.stderr.write(`\nneo4j project: using TEST_NEO4J_URI=${process.env.TEST_NEO4J_URI} (it will be wiped)\n`);
     return;

@@ -1,5 +1,7 @@
-/** Stops the Neo4j that neo4j-global-setup.ts started (an external TEST_NEO4J_URI is left running). */
+/** Stops the Neo4j and PostgreSQL that neo4j-global-setup.ts started (external ones are left running). */
 export default async function neo4jGlobalTeardown(): Promise<void> {
+  await globalThis.__twinPostgres?.stop();
+  globalThis.__twinPostgres = undefined;
   await globalThis.__twinNeo4j?.stop();
   globalThis.__twinNeo4j = undefined;
 }

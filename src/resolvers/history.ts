@@ -1,0 +1,50 @@
+import { badInput } from '../errors';
+import type { Resolvers } from '../generated/graphql';
+import { encodeCursor, historyAfter } from './paging';
+import type { RequestContext } from './context';
+
+/** Samples per page when `first` is not given. */
+const DEFAULT_SAMPLES = 100;
+
+/** A window `from`..`to` (to after from), as ISO strings. */
+function windowArg(from: string, to: string | null | undefined): { from: string; to?: string } {
+  if (to != null && Date.parse(to) <= Date.parse(from)) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
+  return { from, to: to ?? undefined };
+}
+
+function bucketWidthArg(ctx: RequestContext, every: number, window: { from: string; to?: string }): number {
+  if (!Number.isInteger(every) || every < 1) throw badInput(`every must be a whole number of seconds, at least 1, got ${every}`, { field: 'every' });
+  const span = (Date.parse(window.to ?? new Date().toISOString()) - Date.parse(window.from)) / 1000;
+  const buckets = Math.ceil(span / every);
+  if (buckets > ctx.config.history.maxBuckets) {
+    throw badInput(`from..to spans ${buckets} buckets of ${every} s; at most ${ctx.config.history.maxBuckets} (HISTORY_MAX_BUCKETS): widen every or narrow the window`, { field: 'every' });
+  }
+  return every;
+}
+
+const isoOf = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+
+/** Asset.history, Asset.historyBuckets and Asset.stateAt, over the history store. */
+export const historyTypes: Resolvers = {
+  Asset: {
+    async history(asset, { metrics, from, to, first, after }, ctx) {
+      const limit = first ?? DEFAULT_SAMPLES;
+      if (limit < 1 || limit > ctx.config.maxPageSize) throw badInput(`first must be from 1 to ${ctx.config.maxPageSize} (MAX_PAGE_SIZE), got ${limit}`, { field: 'first' });
+      const samples = await ctx.history.samples({
+        assetId: asset.id,
+        metrics: metrics ?? [],
+        ...windowArg(isoOf(from), to == null ? to : isoOf(to)),
+        limit: limit + 1,
+        after: historyAfter(after),
+      });
+      const nodes = samples.slice(0, limit);
+      const last = nodes.at(-1);
+      return { nodes, pageInfo: { hasNextPage: samples.length > limit, endCursor: last ? encodeCursor([last.observedAt, last.metric]) : null } };
+    },
+    historyBuckets(asset, { metric, from, to, every }, ctx) {
+      const window = windowArg(isoOf(from), to == null ? to : isoOf(to));
+      return ctx.loaders.historyBuckets(metric, window.from, window.to, bucketWidthArg(ctx, every, window)).load(asset.id);
+    },
+    stateAt: (asset, { asOf }, ctx) => ctx.history.stateAt(asset.id, isoOf(asOf)),
+  },
+};
