@@ -32,9 +32,15 @@ export function parseObservedAt(raw: unknown): { iso: string } | { reason: strin
  * 24:00 to the next day): month 1–12, day within that month, hour < 24, minute and second < 60.
  */
 function calendarFieldsExist(iso: string): boolean {
-  const [y, mo, d, h, mi, sec] = iso.split(/[-T:.Z+]/i).map(Number);
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && (Number.isNaN(sec) || sec < 60);
+  // ISO_WITH_ZONE has matched: the fields sit at fixed offsets (YYYY-MM-DDTHH:MM[:SS…]); this runs
+  // for every record ingested, so no split or Date is built.
+  const two = (at: number) => (iso.charCodeAt(at) - 48) * 10 + (iso.charCodeAt(at + 1) - 48);
+  const year = two(0) * 100 + two(2);
+  const month = two(5);
+  const day = two(8);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month >= 1 && month <= 12 && day >= 1 && day <= days && two(11) < 24 && two(14) < 60 && (iso[16] !== ':' || two(17) < 60);
 }
 
 /** Structure of a report before the asset is known: id, timestamp, values, event id. */

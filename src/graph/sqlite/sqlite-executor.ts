@@ -15,6 +15,8 @@ const MAX_STATEMENTS = 256;
 export interface SqliteExecutorOptions {
   /** Milliseconds to wait for a lock held by another connection (default 5000). */
   busyTimeoutMs?: number;
+  /** More pragmas, applied after the store's own (e.g. a bigger cache for an append-heavy file). */
+  pragmas?: string[];
 }
 
 /** `deferred` takes the write lock at the first write; `immediate` before the first read. */
@@ -38,6 +40,7 @@ export class SqliteExecutor {
   /** Compiled statements by SQL text, least recently used first (better-sqlite3 compiles on every `prepare`). */
   private readonly statements = new Map<string, Statement>();
   readonly busyTimeoutMs: number;
+  private readonly pragmas: string[];
 
   constructor(
     /** Path of the database file; its folder is created when missing. */
@@ -45,6 +48,7 @@ export class SqliteExecutor {
     options: SqliteExecutorOptions = {},
   ) {
     this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
+    this.pragmas = options.pragmas ?? [];
   }
 
   get isOpen(): boolean {
@@ -62,6 +66,7 @@ export class SqliteExecutor {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
+        for (const pragma of this.pragmas) db.pragma(pragma);
       } catch (err) {
         db.close();
         throw err;
