@@ -272,7 +272,7 @@ async function main(): Promise<void> {
   let server: BenchServer | null = null;
   let worker: ChildHandle | null = null;
   const client = new HttpClient(64);
-  const backends = { store: neo4j ? 'neo4j' : 'sqlite', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process', queue: process.env.REDIS_URL ? 'bullmq' : 'in-process' };
+  const backends = { store: neo4j ? 'neo4j' : 'sqlite', history: process.env.HISTORY_URL ? 'postgres' : 'sqlite', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process', queue: process.env.REDIS_URL ? 'bullmq' : 'in-process' };
   try {
     process.stderr.write(`bench: ${options.size.label} assets, parts ${options.parts.join(',')}, store ${backends.store}${neo4j ? '' : ` in ${path.relative(ROOT, dataDir)}`}\n`);
     const opened = await openStore(dataDir, model);
@@ -311,7 +311,7 @@ async function main(): Promise<void> {
     if (apiParts.length) {
       const env = { ...serverEnv, ...(process.env.REDIS_URL ? { SCENARIO_QUEUE: `bench-${process.pid}` } : {}) };
       server = await startBenchServer({ env, label: 'api', nodeFlags: nodeFlags('api') });
-      Object.assign(backends, { store: server.backend, pubsub: server.pubsub, queue: server.queue });
+      Object.assign(backends, { store: server.backend, history: server.history, pubsub: server.pubsub, queue: server.queue });
       if (server.queue === 'bullmq' && (apiParts.includes('e') || apiParts.includes('f'))) {
         worker = await startWorker({ env: { ...env, LOG_LEVEL: 'info' }, label: 'worker', nodeFlags: nodeFlags('worker') });
       }
@@ -340,7 +340,7 @@ async function main(): Promise<void> {
     if (options.profile) report.notes.push(`CPU profiles: ${path.relative(ROOT, profileDir)} (summarise with: npx tsx bench/profile-summary.ts <file.cpuprofile>)`);
     const source = sourceInfo();
     const header = `twin-graph-api bench — ${options.size.label} assets (${load.assets} assets, ${load.relationships} relationships), parts ${options.parts.join(',')}\n` +
-      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.platform}; store ${machine.store}${neo4jLocal ? ` (Neo4j ${neo4jLocal.version}, heap ${neo4jLocal.heap}, page cache ${neo4jLocal.pageCacheMb} MB)` : ''}, pub/sub ${machine.pubsub}, queue ${machine.queue}\n` +
+      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.platform}; store ${machine.store}${neo4jLocal ? ` (Neo4j ${neo4jLocal.version}, heap ${neo4jLocal.heap}, page cache ${neo4jLocal.pageCacheMb} MB)` : ''}, history ${machine.history}, pub/sub ${machine.pubsub}, queue ${machine.queue}\n` +
       `source: ${source.commit?.slice(0, 12) ?? 'unknown'}${source.changedFiles ? ` + ${source.changedFiles} changed files in the working tree` : ''}; servers with NODE_ENV=${serverEnv.NODE_ENV}`;
     report.print(header);
     const allParts = options.parts.length === ALL_PARTS.length;

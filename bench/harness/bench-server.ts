@@ -4,7 +4,7 @@
  * port, plus, on a second port, the same SDL with the naive resolvers (bench/harness/naive-schema.ts)
  * over the same store, and a control endpoint that reads or resets the store meter.
  *
- * Prints one JSON line `{ready: true, url, naiveUrl, controlUrl, backend, queue, pubsub}` on
+ * Prints one JSON line `{ready: true, url, naiveUrl, controlUrl, backend, history, queue, pubsub}` on
  * stdout when listening. SIGTERM (or SIGINT) stops both servers and the app, then exits 0, so
  * `--cpu-prof` writes its profile. BENCH_SERVER_DEBUG=1 logs the shutdown steps on stderr.
  */
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       controlUrl: `http://127.0.0.1:${port}`,
       backend: app.services.store.backend,
       queue: app.queue.backend,
+      history: app.services.history.backend,
       pubsub: config.redisUrl ? 'redis' : 'in-process',
     })}\n`,
   );

@@ -17,6 +17,7 @@ export interface ServerInfo {
   controlUrl: string;
   backend: string;
   queue: string;
+  history: string;
   pubsub: string;
 }
 

@@ -52,11 +52,13 @@ export interface MachineInfo {
   memoryGb: number;
   node: string;
   store: string;
+  /** Where state history went: sqlite (history.sqlite) or postgres (HISTORY_URL). */
+  history: string;
   pubsub: string;
   queue: string;
 }
 
-export function machineInfo(backends: { store: string; pubsub: string; queue: string }): MachineInfo {
+export function machineInfo(backends: { store: string; history: string; pubsub: string; queue: string }): MachineInfo {
   return {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     cpus: os.cpus().length,

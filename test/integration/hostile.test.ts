@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
+import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { cleanUpApiProcesses, startApi } from '../support/api-process';
 import { AUTH_ENV, gql, KEYS, post as postAs, SECRET } from '../support/auth-fixtures';
 import { RUN_SCENARIO, runResults, seedScenarioTwin, waitForRun } from '../support/scenario-helpers';
@@ -57,6 +59,49 @@ describe('lists are bounded before any work', () => {
     expect(codeOf(unknown)).toBe('NOT_FOUND');
     expect(unknown.errors![0].message).toBe('failed: no asset with id "ghost-0", "ghost-1", "ghost-2", "ghost-3", "ghost-4" and 495 more');
     expect(JSON.stringify(unknown).length).toBeLessThan(1000);
+  });
+});
+
+describe('the query cost counts what a request asks for', () => {
+  const COST = /^Query Cost limit of 20000 exceeded, found (\d+)\. \(the server's MAX_QUERY_COST\)$/;
+
+  it('counts every item of list arguments, sent inline or as variables', async () => {
+    // 20 filters of 1000 values: each list passes MAX_LIST_ITEMS, together they cost 20,000+.
+    const values = Array.from({ length: 1000 }, (_, i) => i);
+    const where = { properties: Array.from({ length: 20 }, (_, k) => ({ key: `p${k}`, in: values })) };
+    const res = await s.gql(`query($w: AssetWhere) { assets(where: $w, first: 1) { totalCount } }`, { w: where });
+    expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(Number(COST.exec(res.errors![0].message)?.[1])).toBeGreaterThan(20_000);
+    expect(res.data).toBeUndefined();
+    // Half of it passes.
+    const half = await s.gql(`query($w: AssetWhere) { assets(where: $w, first: 1) { totalCount } }`, { w: { properties: where.properties.slice(0, 10) } });
+    expect(half.errors).toBeUndefined();
+  });
+
+  it('multiplies a selection by a page size given as a variable, and a traversal by its depth', async () => {
+    const fanOut = `query($n: Int) { assets(first: $n) { edges { node { dependents(maxDepth: 10) { asset { id } } } } } }`;
+    const refused = await s.gql(fanOut, { n: 500 });
+    expect(refused.errors![0].message).toMatch(COST);
+    expect((await s.gql(fanOut, { n: 2 })).errors).toBeUndefined();
+  });
+
+  it('refuses a costly subscription over WebSocket the same way, before it starts', async () => {
+    const small = await startTestServer({ env: { MAX_QUERY_COST: '1000' } });
+    const client = createClient({ url: small.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const ids = Array.from({ length: 1000 }, (_, i) => `rack-${i}`);
+      const errors = await new Promise<readonly { message: string }[]>((resolve) => {
+        client.subscribe({ query: `subscription($ids: [ID!]) { assetStateChanged(ids: $ids) { assetId } }`, variables: { ids } }, {
+          next: () => resolve([]),
+          error: (err) => resolve(Array.isArray(err) ? err : [err as { message: string }]),
+          complete: () => resolve([]),
+        });
+      });
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^Query Cost limit of 1000 exceeded, found 10\d\d\. \(the server's MAX_QUERY_COST\)$/)]);
+    } finally {
+      await client.dispose();
+      await small.stop();
+    }
   });
 });
 
