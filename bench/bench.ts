@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { GraphStore } from '../src/graph/graph-store';
 import { ALL_PARTS, ObservationClock, type BenchContext, type BenchOptions, type Part } from './harness/context';
 import { HttpClient } from './harness/http-client';
+import { runHistoryPart } from './harness/parts/history';
 import { runIngestPart } from './harness/parts/ingest';
 import { runLivePart } from './harness/parts/live';
 import { runQueryParts } from './harness/parts/queries';
@@ -33,7 +34,7 @@ import { missingPrerequisites, startNeo4jLocal, type Neo4jLocal } from '../neo4j
 const USAGE = `npm run bench -- [options]
 
   --size 1k|10k|100k|N      twin size in assets (default 10k)
-  --parts a,b,c,d,e,f,live  parts to run (default all); --part is the same
+  --parts a,b,c,d,e,f,history,live  parts to run (default all); --part is the same
                               a dashboard page   b dependents depth 10   c impact UPS+PDU
                               d ingestion        e runScenario submit    f RELIABILITY end to end
                               live  reports into instance A, subscribers on instance B (Redis)
@@ -243,6 +244,10 @@ function goals(report: BenchReport, options: BenchOptions): Goal[] {
     const rate = Number(row['accepted values/s']);
     out.push(goal(`(d) ingestion, ${row.path}`, '≥ 20,000 accepted values/s', `${Math.round(rate).toLocaleString('en-US')} values/s`, rate >= 20_000));
   }
+  for (const [operation, target] of [['historyBuckets', 30], ['chart', 150]] as const) {
+    const row = report.latencies.find((r) => r.part === 'history' && r.operation.startsWith(operation));
+    if (row) out.push(goal(`(history) ${row.operation} p95`, `≤ ${target} ms`, `${round(row.stats.p95, 2)} ms`, row.stats.p95 <= target));
+  }
   const submit = find('e', 'API');
   if (submit) out.push(goal('(e) runScenario submission p95', '≤ 20 ms', `${round(submit.stats.p95, 2)} ms`, submit.stats.p95 <= 20));
   return out;
@@ -320,6 +325,7 @@ async function main(): Promise<void> {
       if (apiParts.includes('d')) await runIngestPart(ctx);
       if (apiParts.includes('e')) await runSubmissionPart(ctx);
       if (apiParts.includes('f')) await runReliabilityPart(ctx);
+      if (apiParts.includes('history')) await runHistoryPart(ctx);
       await worker?.stop();
       worker = null;
       await server.stop();
