@@ -86,7 +86,8 @@ describe('the query cost counts what a request asks for', () => {
   });
 
   it('refuses a costly subscription over WebSocket the same way, before it starts', async () => {
-    const small = await startTestServer({ env: { MAX_QUERY_COST: '1000' } });
+    // The shared server's store, not a wiped one: the tests below still use its rack-1.
+    const small = await startTestServer({ env: { MAX_QUERY_COST: '1000' }, sameStoreAs: s });
     const client = createClient({ url: small.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
     try {
       const ids = Array.from({ length: 1000 }, (_, i) => `rack-${i}`);
