@@ -76,8 +76,9 @@ export function computeImpact(edges: DependencyEdge[], failed: string[]): Impact
 
   const chain = downChains(down, failed, groups, consumersOf);
   const affected = new Map<string, ImpactEntry>();
+  const failedSet = new Set(failed); // not failed.includes: that is down × failed work
   for (const id of down) {
-    if (!failed.includes(id)) affected.set(id, { id, state: 'DOWN', ...chain.get(id)! });
+    if (!failedSet.has(id)) affected.set(id, { id, state: 'DOWN', ...chain.get(id)! });
   }
   for (const [consumer, consumerGroups] of groups) {
     if (down.has(consumer)) continue;
@@ -87,7 +88,7 @@ export function computeImpact(edges: DependencyEdge[], failed: string[]): Impact
   const order = (a: ImpactEntry, b: ImpactEntry) => a.depth - b.depth || (a.id < b.id ? -1 : 1);
   const entries = [...affected.values()].sort(order);
   return {
-    failed: [...new Set(failed)],
+    failed: [...failedSet],
     down: entries.filter((e) => e.state === 'DOWN'),
     atRisk: entries.filter((e) => e.state === 'AT_RISK'),
   };
