@@ -26,8 +26,8 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
 const ALREADY_THERE = new Set(['42P07', '23505']);
 /** "no partition of relation found for row". */
 const NO_PARTITION = '23514';
-/** Errors that mean "the server cannot be reached or is going away": retry later. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+/** Server errors that mean "the server is going away or the connection broke": retry later. */
+const UNREACHABLE = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 
 const partitionName = (day: number) => `${TABLE}_${new Date(day).toISOString().slice(0, 10).replace(/-/g, '')}`;
 const dayOf = (iso: string) => Math.floor(Date.parse(iso) / DAY_MS) * DAY_MS;
@@ -178,9 +178,13 @@ export class PostgresHistory implements HistoryStore {
     try {
       return await this.pool.query<Row>(text, values);
     } catch (err) {
-      const code = (err as { code?: string }).code;
       if (err instanceof DomainError) throw err;
-      if (code && UNREACHABLE.has(code)) throw unavailable(`the history database cannot be reached (${code}); retry`, { store: 'history' });
+      // A server error (DatabaseError) is a real failure, unless it says the server is going
+      // away; anything else (refused, reset, "Connection terminated") is the connection.
+      const code = (err as { code?: string }).code;
+      if (!(err instanceof pg.DatabaseError) || (code && UNREACHABLE.has(code))) {
+        throw unavailable(`the history database cannot be reached (${code ?? (err as Error).message}); retry`, { store: 'history' });
+      }
       throw err;
     }
   }

@@ -1,7 +1,8 @@
 import { loadConfig } from '../../src/config';
 import { openHistoryStore } from '../../src/history/create-history-store';
 import { cleanUpApiProcesses, gql as gqlAt, startApi } from '../support/api-process';
-import { storeEnv } from '../support/stores/test-store';
+import { startPostgresServer } from '../support/postgres-server';
+import { STORE, storeEnv } from '../support/stores/test-store';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -160,6 +161,28 @@ describe('retention', () => {
       expect((await store.samples({ assetId: 'ups-r', metrics: [], from: day(1, 0), limit: 10 })).map((x) => x.value)).toEqual([3]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+// Only PostgreSQL history can be down while the API runs (SQLite history is a file beside the twin's).
+(STORE === 'neo4j' ? describe : describe.skip)('when the history database is down', () => {
+  it('refuses reports with UNAVAILABLE and applies nothing of them, and /readyz names history', async () => {
+    const postgres = await startPostgresServer();
+    const api = await startTestServer({ env: { HISTORY_URL: postgres.url } });
+    try {
+      await api.gql(`mutation { upsertAssets(input: [{ id: "ups-d", kind: "UPS" }]) { id } }`);
+      await postgres.stop();
+      const res = await api.gql(REPORT, { r: [{ assetId: 'ups-d', observedAt: at(1), values: { loadKw: 3 } }] });
+      expect(res.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
+      // Not acknowledged, and not half-applied: the client's retry will be complete.
+      expect((await api.gql(`{ asset(id: "ups-d") { state } }`)).data.asset.state).toEqual({});
+      const ready = await fetch(api.url.replace(/\/graphql$/, '/readyz'));
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as any).failing).toContain('history');
+    } finally {
+      await api.stop();
+      await postgres.stop();
     }
   });
 });

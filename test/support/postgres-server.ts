@@ -50,7 +50,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT'); // fast shutdown
+      // pg_ctl waits until the server has shut down (a signal to runuser would not: the folder
+      // could go while postgres still runs).
+      run(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(killer);
