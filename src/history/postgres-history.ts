@@ -22,8 +22,12 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
   PRIMARY KEY (asset_id, metric, observed_at)
 ) PARTITION BY RANGE (observed_at)`;
 
-/** Errors that mean "created meanwhile by another instance": a partition both tried to create. */
-const ALREADY_THERE = new Set(['42P07', '23505']);
+/**
+ * Advisory lock key that serialises this table's DDL across instances: two API processes
+ * creating the table or a day's partition at once would otherwise race in the catalog
+ * (duplicate-key or deadlock errors even with IF NOT EXISTS).
+ */
+const DDL_LOCK = 7_301_042;
 /** "no partition of relation found for row". */
 const NO_PARTITION = '23514';
 /** Server errors that mean "the server is going away or the connection broke": retry later. */
@@ -45,7 +49,7 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async init(): Promise<void> {
-    await this.query(SCHEMA);
+    await this.ddl(SCHEMA);
     const { rows } = await this.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
       [TABLE],
@@ -164,28 +168,43 @@ export class PostgresHistory implements HistoryStore {
 
   private async ensurePartition(day: number): Promise<void> {
     if (this.days.has(day)) return;
-    try {
-      await this.query(
-        `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${TABLE} FOR VALUES FROM ('${new Date(day).toISOString()}') TO ('${new Date(day + DAY_MS).toISOString()}')`,
-      );
-    } catch (err) {
-      if (!ALREADY_THERE.has((err as { code?: string }).code ?? '')) throw err;
-    }
+    await this.ddl(
+      `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${TABLE} FOR VALUES FROM ('${new Date(day).toISOString()}') TO ('${new Date(day + DAY_MS).toISOString()}')`,
+    );
     this.days.add(day);
   }
 
-  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
+  /** One DDL statement under the advisory lock (see DDL_LOCK), in its own transaction. */
+  private async ddl(text: string): Promise<void> {
+    const client = await this.pool.connect().catch(failure);
     try {
-      return await this.pool.query<Row>(text, values);
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+      await client.query(text);
+      await client.query('COMMIT');
     } catch (err) {
-      if (err instanceof DomainError) throw err;
-      // A server error (DatabaseError) is a real failure, unless it says the server is going
-      // away; anything else (refused, reset, "Connection terminated") is the connection.
-      const code = (err as { code?: string }).code;
-      if (!(err instanceof pg.DatabaseError) || (code && UNREACHABLE.has(code))) {
-        throw unavailable(`the history database cannot be reached (${code ?? (err as Error).message}); retry`, { store: 'history' });
-      }
-      throw err;
+      await client.query('ROLLBACK').catch(() => undefined);
+      failure(err);
+    } finally {
+      client.release();
     }
   }
+
+  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
+    return this.pool.query<Row>(text, values).catch(failure);
+  }
+}
+
+/**
+ * Rethrow a pg error as what callers act on: a server error (DatabaseError) is a real failure,
+ * unless it says the server is going away; anything else (refused, reset, "Connection
+ * terminated") is the connection: UNAVAILABLE, retry.
+ */
+function failure(err: unknown): never {
+  if (err instanceof DomainError) throw err;
+  const code = (err as { code?: string }).code;
+  if (!(err instanceof pg.DatabaseError) || (code && UNREACHABLE.has(code))) {
+    throw unavailable(`the history database cannot be reached (${code ?? (err as Error).message}); retry`, { store: 'history' });
+  }
+  throw err;
 }
