@@ -20,7 +20,7 @@ async function main(): Promise<void> {
 
   const url = await app.listen();
   logger.info({ url }, 'twin graph API listening');
-  process.stdout.write(banner(url, config));
+  process.stdout.write(banner(url, { authOn: app.services.authenticator.enabled, seedDemo: config.seedDemo }));
 
   // SIGTERM/SIGINT: readiness 503, drain, close, exit 0; a second signal or a hang exits 1.
   installGracefulShutdown({ logger, timeoutMs: config.shutdownTimeoutMs, stop: () => app.stop() });

@@ -1,11 +1,8 @@
-import type { Config } from '../config';
-
 /**
  * What `npm start` prints: commands that work as printed. With auth on, they carry an
  * `Authorization` header from the TWIN_TOKEN shell variable, which the user sets to a key or token.
  */
-export function banner(url: string, config: Pick<Config, 'auth' | 'seedDemo'>): string {
-  const authOn = config.auth.apiKeys.length > 0 || Boolean(config.auth.jwtSecret || config.auth.jwksUrl);
+export function banner(url: string, { authOn, seedDemo }: { authOn: boolean; seedDemo: boolean }): string {
   const auth = authOn ? ` -H "authorization: Bearer $TWIN_TOKEN"` : '';
   const curl = (query: string) => `  curl -s ${url}${auth} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query })}'`;
   const lines = [
@@ -15,7 +12,7 @@ export function banner(url: string, config: Pick<Config, 'auth' | 'seedDemo'>): 
     `  Health: curl -s ${url.replace(/\/graphql$/, '/readyz')}`,
   ];
   if (authOn) lines.push('', 'Auth is on: set TWIN_TOKEN to an API key (AUTH_API_KEYS) or a JWT first:', "  export TWIN_TOKEN='<key or token>'");
-  if (config.seedDemo) {
+  if (seedDemo) {
     lines.push(
       '',
       'What depends on UPS A (three hops down)?',
