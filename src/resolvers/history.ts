@@ -6,10 +6,14 @@ import type { RequestContext } from './context';
 /** Samples per page when `first` is not given. */
 const DEFAULT_SAMPLES = 100;
 
-/** A window `from`..`to` (to after from), as ISO strings. */
-function windowArg(from: string, to: string | null | undefined): { from: string; to?: string } {
-  if (to != null && Date.parse(to) <= Date.parse(from)) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
-  return { from, to: to ?? undefined };
+const isoOf = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+
+/** A window `from`..`to` (to after from), as ISO strings; the DateTime scalar gives Dates. */
+function windowArg(rawFrom: unknown, rawTo: unknown): { from: string; to?: string } {
+  const from = isoOf(rawFrom);
+  const to = rawTo == null ? undefined : isoOf(rawTo);
+  if (to !== undefined && Date.parse(to) <= Date.parse(from)) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
+  return { from, to };
 }
 
 function bucketWidthArg(ctx: RequestContext, every: number, window: { from: string; to?: string }): number {
@@ -22,8 +26,6 @@ function bucketWidthArg(ctx: RequestContext, every: number, window: { from: stri
   return every;
 }
 
-const isoOf = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
-
 /** Asset.history, Asset.historyBuckets and Asset.stateAt, over the history store. */
 export const historyTypes: Resolvers = {
   Asset: {
@@ -33,7 +35,7 @@ export const historyTypes: Resolvers = {
       const samples = await ctx.history.samples({
         assetId: asset.id,
         metrics: metrics ?? [],
-        ...windowArg(isoOf(from), to == null ? to : isoOf(to)),
+        ...windowArg(from, to),
         limit: limit + 1,
         after: historyAfter(after),
       });
@@ -42,7 +44,7 @@ export const historyTypes: Resolvers = {
       return { nodes, pageInfo: { hasNextPage: samples.length > limit, endCursor: last ? encodeCursor([last.observedAt, last.metric]) : null } };
     },
     historyBuckets(asset, { metric, from, to, every }, ctx) {
-      const window = windowArg(isoOf(from), to == null ? to : isoOf(to));
+      const window = windowArg(from, to);
       return ctx.loaders.historyBuckets(metric, window.from, window.to, bucketWidthArg(ctx, every, window)).load(asset.id);
     },
     stateAt: (asset, { asOf }, ctx) => ctx.history.stateAt(asset.id, isoOf(asOf)),

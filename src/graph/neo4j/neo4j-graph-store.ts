@@ -1,7 +1,6 @@
 import type { ModelIndex } from '../../model/twin-model';
 import type { AuditStore, GraphStore, LiveStateStore, ScenarioStore, TopologyStore } from '../graph-store';
 import { exposePorts } from '../ports/port-methods';
-import { checkRequestDeadline } from '../request-deadline';
 import { CypherExecutor, type Neo4jConnection } from './cypher-executor';
 import { CypherQueries } from './cypher-files';
 import { AUDIT_QUERY_NAMES, Neo4jAudit } from './neo4j-audit';
@@ -70,9 +69,6 @@ export class Neo4jGraphStore implements GraphStore {
       liveState: new Neo4jLiveState(this.executor, this.queries),
       scenarios: new Neo4jScenarios(this.executor, this.queries),
       audit: new Neo4jAudit(this.executor, this.queries),
-    }, async (call) => {
-      // Each transaction has QUERY_TIMEOUT_MS on the server; a request as a whole has it too.
-      if (call === 'read') checkRequestDeadline();
     });
   }
 

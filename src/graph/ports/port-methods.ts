@@ -1,3 +1,4 @@
+import { checkRequestDeadline } from '../request-deadline';
 import type { AuditStore } from './audit-store';
 import type { LiveStateStore } from './live-state-store';
 import type { ScenarioStore } from './scenario-store';
@@ -50,15 +51,19 @@ export interface PortParts {
  * `store.upsertAssets(...)` runs the topology part's. Only the port's own methods are copied
  * (a part's helpers stay private). They are defined like class methods (not enumerable), but
  * writable and configurable, so that a Proxy around the store (tests count calls with one) may
- * report them. `before`, when given, is awaited before every call with whether it reads or
- * writes (the stores check the request's deadline there, the embedded one gives the event loop
- * a turn).
+ * report them. Every read first checks the request's deadline (QUERY_TIMEOUT_MS, see
+ * request-deadline.ts); `before`, when given, is awaited before every call (the embedded store
+ * gives the event loop a turn there).
  */
-export function exposePorts(store: object, parts: PortParts, before?: (call: PortCall) => Promise<void>): void {
+export function exposePorts(store: object, parts: PortParts, before?: () => Promise<void>): void {
   const expose = (part: object, methods: Record<string, PortCall>) => {
     for (const [name, call] of Object.entries(methods)) {
       const method = (part as Record<string, (...args: unknown[]) => Promise<unknown>>)[name].bind(part);
-      const value = before ? async (...args: unknown[]) => (await before(call), method(...args)) : method;
+      const value = async (...args: unknown[]) => {
+        if (before) await before();
+        if (call === 'read') checkRequestDeadline();
+        return method(...args);
+      };
       Object.defineProperty(store, name, { value, writable: true, configurable: true });
     }
   };

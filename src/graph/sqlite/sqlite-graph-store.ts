@@ -5,7 +5,6 @@ import type { LiveStateStore } from '../ports/live-state-store';
 import type { ScenarioStore } from '../ports/scenario-store';
 import type { TopologyStore } from '../ports/topology-store';
 import { exposePorts } from '../ports/port-methods';
-import { checkRequestDeadline } from '../request-deadline';
 import { SqliteAudit } from './sqlite-audit';
 import { EventLoopTurns } from './event-loop-turns';
 import { SqliteExecutor, type SqliteExecutorOptions } from './sqlite-executor';
@@ -42,10 +41,7 @@ export class SqliteGraphStore implements GraphStore {
       liveState: new SqliteLiveState(this.sql),
       scenarios: new SqliteScenarios(this.sql),
       audit: new SqliteAudit(this.sql),
-    }, async (call) => {
-      await this.turns.take();
-      if (call === 'read') checkRequestDeadline();
-    });
+    }, () => this.turns.take());
   }
 
   async init(): Promise<void> {
