@@ -3,7 +3,8 @@
 // marked assetDeleted, as in the embedded store.
 // Parameters:
 //   $ids: list of string, distinct asset ids.
-// Returns: one row per asset that existed: asset ({id, kind}); relationships (list of {type,
+// Returns: one row per asset that existed: node (map, every property of the asset as it was,
+//   for topology history); relationships (list of {type,
 //   fromId, fromKind, toId, toKind, properties}: every relationship between it and another
 //   asset, read before the delete; one between two deleted assets appears in both rows).
 MATCH (a:Asset)
@@ -15,7 +16,7 @@ CALL (a) {
   RETURN collect({type: type(r), fromId: s.id, fromKind: s.kind, toId: e.id, toKind: e.kind, properties: properties(r)}) AS relationships
 }
 OPTIONAL MATCH (a)<-[:FOR]-(s:SimulationResult)
-WITH a, relationships, {id: a.id, kind: a.kind} AS asset, collect(s) AS results
+WITH a, relationships, a {.*} AS node, collect(s) AS results
 FOREACH (s IN results | SET s.assetDeleted = true)
 DETACH DELETE a
-RETURN asset, relationships
+RETURN node, relationships

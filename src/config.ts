@@ -58,7 +58,7 @@ export interface Config {
   };
   auth: AuthConfig;
   audit: {
-    /** Audit entries older than this are deleted. Default 90 days. */
+    /** Audit entries, and topology history, older than this are deleted (AUDIT_RETENTION_DAYS, default 90). */
     retentionDays: number;
   };
   history: {
@@ -68,6 +68,11 @@ export interface Config {
     retentionDays: number;
     /** Most buckets one historyBuckets call may span (HISTORY_MAX_BUCKETS, default 10000). */
     maxBuckets: number;
+    /**
+     * Most assets and relationships changed since an `asOf` that a query at it accepts: an asOf
+     * view holds them all (HISTORY_ASOF_MAX_CHANGES, default 100000).
+     */
+    asOfMaxChanges: number;
   };
   limits: {
     /** Deepest query accepted (HTTP and subscriptions). Default 12. */
@@ -188,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: historyUrl(env.HISTORY_URL),
       retentionDays: integer(env, 'HISTORY_RETENTION_DAYS', 30, 1, 36_500),
       maxBuckets: integer(env, 'HISTORY_MAX_BUCKETS', 10_000, 1, 1_000_000),
+      asOfMaxChanges: integer(env, 'HISTORY_ASOF_MAX_CHANGES', 100_000, 1, 10_000_000),
     },
     limits: {
       maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),

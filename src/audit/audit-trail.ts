@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import { AUDIT_MAX_IDS, type AuditEntry } from '../graph/audit-types';
 import type { AuditStore } from '../graph/ports/audit-store';
+import type { TopologyHistoryStore } from '../graph/ports/topology-history-store';
 import { TimeOrderedIds } from '../graph/time-ordered-ids';
 import type { Logger } from '../logger';
 
@@ -19,14 +20,14 @@ export type RefusalCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 /**
  * Records every mutation, `/ingest` call and audit-log read (who, when, which operation,
  * affected ids, outcome), and every refusal of one, through the graph store, and prunes entries
- * older than the retention. Recording never fails the operation: a store error is logged instead.
+ * older than the retention, and topology history with them (it is kept as long as audit entries). Recording never fails the operation: a store error is logged instead.
  */
 export class AuditTrail {
   private lastPrune = 0;
   private readonly ids = new TimeOrderedIds();
 
   constructor(
-    private readonly store: AuditStore,
+    private readonly store: AuditStore & Pick<TopologyHistoryStore, 'pruneTopologyHistory'>,
     private readonly retentionDays: number,
     private readonly logger: Logger,
   ) {}
@@ -54,7 +55,9 @@ export class AuditTrail {
       await this.store.appendAudit([entry]);
       if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = Date.now();
-        await this.store.pruneAudit(new Date(Date.now() - this.retentionDays * 86_400_000).toISOString());
+        const before = new Date(Date.now() - this.retentionDays * 86_400_000).toISOString();
+        await this.store.pruneAudit(before);
+        await this.store.pruneTopologyHistory(before);
       }
     } catch (err) {
       this.logger.error({ err, audit: { ...entry, ids: undefined } }, 'could not write an audit entry');

@@ -1,4 +1,4 @@
-import type { TopologyStore } from './ports/topology-store';
+import type { TopologyReader } from './ports/topology-store';
 import type { AssetCursor, AssetRecord, DependencyEdge, DependencySide, GraphSnapshot, Hop } from './types';
 
 /**
@@ -76,7 +76,7 @@ class WalkHop implements Hop {
 }
 
 /** Neighbour ids along dependency edges, for BFS. */
-function dependencyExpand(store: TopologyStore, side: DependencySide, types?: string[]): Expand {
+function dependencyExpand(store: TopologyReader, side: DependencySide, types?: string[]): Expand {
   return async (frontier) => adjacency(await store.dependencyNeighbours(frontier, side, types));
 }
 
@@ -94,7 +94,7 @@ function adjacency(pairs: [string, string][]): Map<string, string[]> {
  * Transitive suppliers (UPSTREAM) or consumers (DOWNSTREAM) of each start asset, with hop
  * distance and one shortest path, nearest first. The start itself is never in its own list.
  */
-export async function reachable(store: TopologyStore, starts: string[], side: DependencySide, opts: TraversalOptions): Promise<Map<string, Hop[]>> {
+export async function reachable(store: TopologyReader, starts: string[], side: DependencySide, opts: TraversalOptions): Promise<Map<string, Hop[]>> {
   const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyExpand(store, side, opts.types));
   return new Map(
     starts.map((start, i) => {
@@ -110,7 +110,7 @@ export async function reachable(store: TopologyStore, starts: string[], side: De
  * Shortest chain of relationships between two assets, following relationships in either
  * direction; ids from `from` to `to`, or null when none within `maxDepth`.
  */
-export async function shortestPath(store: TopologyStore, from: string, to: string, opts: TraversalOptions): Promise<string[] | null> {
+export async function shortestPath(store: TopologyReader, from: string, to: string, opts: TraversalOptions): Promise<string[] | null> {
   if (from === to) return [from];
   const expand: Expand = async (frontier) => {
     const byAsset = await store.relationshipsOf(frontier, 'BOTH', opts.types);
@@ -125,7 +125,7 @@ export async function shortestPath(store: TopologyStore, from: string, to: strin
  * all the dependency edges into those assets (including edges from suppliers outside the
  * region, which stay up and count towards redundancy).
  */
-export async function loadImpactEdges(store: TopologyStore, failed: string[], opts: TraversalOptions): Promise<DependencyEdge[]> {
+export async function loadImpactEdges(store: TopologyReader, failed: string[], opts: TraversalOptions): Promise<DependencyEdge[]> {
   const [{ levels }] = await bfs([failed], opts.maxDepth, dependencyExpand(store, 'DOWNSTREAM', opts.types));
   const consumers = levels.slice(1).flat();
   return inBatches(consumers, (chunk) => store.dependencyEdges(chunk, 'UPSTREAM', opts.types));
@@ -149,7 +149,7 @@ async function inBatches<T>(ids: string[], load: (chunk: string[]) => Promise<T[
  * hops of them (upstream and downstream), or, without roots, the whole twin; with all dependency
  * edges between those assets. Loaded in batches, never one asset at a time.
  */
-export async function loadSnapshot(store: TopologyStore, scope: { roots?: string[]; maxDepth: number }): Promise<GraphSnapshot> {
+export async function loadSnapshot(store: TopologyReader, scope: { roots?: string[]; maxDepth: number }): Promise<GraphSnapshot> {
   const ids = scope.roots ? await regionIds(store, scope.roots, scope.maxDepth) : await allAssetIds(store);
   const assets = new Map<string, AssetRecord>();
   for (const asset of await inBatches(ids, (chunk) => store.getAssets(chunk))) if (asset) assets.set(asset.id, asset);
@@ -157,7 +157,7 @@ export async function loadSnapshot(store: TopologyStore, scope: { roots?: string
   return { assets, edges };
 }
 
-async function regionIds(store: TopologyStore, roots: string[], maxDepth: number): Promise<string[]> {
+async function regionIds(store: TopologyReader, roots: string[], maxDepth: number): Promise<string[]> {
   const expandBoth: Expand = async (frontier) => {
     const [up, down] = await Promise.all([
       dependencyExpand(store, 'UPSTREAM')(frontier),
@@ -169,7 +169,7 @@ async function regionIds(store: TopologyStore, roots: string[], maxDepth: number
   return [...parents.keys()].sort();
 }
 
-async function allAssetIds(store: TopologyStore): Promise<string[]> {
+async function allAssetIds(store: TopologyReader): Promise<string[]> {
   const ids: string[] = [];
   let after: AssetCursor | undefined;
   for (;;) {

@@ -10,6 +10,7 @@ import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ScenarioService } from '../sim-queue/scenario-service';
 import type { ModelIndex } from '../model/twin-model';
+import type { TopologyScope } from './as-of';
 import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives; built fresh per request so DataLoader caches never leak. */
@@ -30,11 +31,13 @@ export interface RequestContext {
   /** Who is calling (ANONYMOUS, an admin, when no auth is configured). */
   principal: Principal;
   loaders: Loaders;
+  /** Topology as of past moments asked for in this request, by ISO time (see as-of.ts). */
+  asOfScopes: Map<string, Promise<TopologyScope>>;
 }
 
 /** The long-lived parts a context is built from. */
-export type AppServices = Omit<RequestContext, 'loaders' | 'principal'>;
+export type AppServices = Omit<RequestContext, 'loaders' | 'principal' | 'asOfScopes'>;
 
 export function createRequestContext(services: AppServices, principal: Principal = ANONYMOUS): RequestContext {
-  return { ...services, principal, loaders: createLoaders(services.store, services.history) };
+  return { ...services, principal, loaders: createLoaders(services.store, services.history), asOfScopes: new Map() };
 }

@@ -1,18 +1,19 @@
 import { badInput } from '../errors';
-import type { Resolvers } from '../generated/graphql';
-import { encodeCursor, historyAfter } from './paging';
+import type { QueryResolvers, Resolvers } from '../generated/graphql';
+import { dateTimeArg, DEFAULT_PAGE_SIZE, optionalDateTimeArg, pageSizeArg } from './arguments';
+import { checkAssetId } from '../model/validate';
+import type { TopologyChangeFilter } from '../graph/topology-log';
+import { encodeCursor, historyAfter, idAfter, idConnection } from './paging';
 import type { RequestContext } from './context';
 
 /** Samples per page when `first` is not given. */
 const DEFAULT_SAMPLES = 100;
 
-const isoOf = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
-
-/** A window `from`..`to` (to after from), as ISO strings; the DateTime scalar gives Dates. */
-function windowArg(rawFrom: unknown, rawTo: unknown): { from: string; to?: string } {
-  const from = isoOf(rawFrom);
-  const to = rawTo == null ? undefined : isoOf(rawTo);
-  if (to !== undefined && Date.parse(to) <= Date.parse(from)) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
+/** A window `from`..`to` (to after from), as ISO strings. */
+export function windowArg(rawFrom: unknown, rawTo: unknown): { from: string; to?: string } {
+  const from = dateTimeArg(rawFrom, 'from');
+  const to = optionalDateTimeArg(rawTo, 'to');
+  if (to !== undefined && to <= from) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
   return { from, to };
 }
 
@@ -25,6 +26,19 @@ function bucketWidthArg(ctx: RequestContext, every: number, window: { from: stri
   }
   return every;
 }
+
+/** The topology change log (kept in the graph store, written with every topology write). */
+export const historyQuery: QueryResolvers = {
+  async topologyChanges(_, { from, to, assetId, first, after }, ctx) {
+    const filter: TopologyChangeFilter = {};
+    if (from != null) filter.from = dateTimeArg(from, 'from');
+    if (to != null) filter.to = dateTimeArg(to, 'to');
+    if (filter.from && filter.to && filter.to <= filter.from) throw badInput(`to (${filter.to}) must be after from (${filter.from})`, { field: 'to' });
+    if (assetId != null) filter.assetId = checkAssetId(assetId, 'assetId');
+    const { changes, hasNextPage } = await ctx.store.listTopologyChanges(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), idAfter(after));
+    return idConnection(changes, hasNextPage, (c) => c.id);
+  },
+};
 
 /** Asset.history, Asset.historyBuckets and Asset.stateAt, over the history store. */
 export const historyTypes: Resolvers = {
@@ -47,6 +61,6 @@ export const historyTypes: Resolvers = {
       const window = windowArg(from, to);
       return ctx.loaders.historyBuckets(metric, window.from, window.to, bucketWidthArg(ctx, every, window)).load(asset.id);
     },
-    stateAt: (asset, { asOf }, ctx) => ctx.history.stateAt(asset.id, isoOf(asOf)),
+    stateAt: (asset, { asOf }, ctx) => ctx.history.stateAt(asset.id, dateTimeArg(asOf, 'asOf')),
   },
 };

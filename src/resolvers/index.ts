@@ -1,7 +1,7 @@
 import { guardMutations, guardQueries } from './authorize';
 import type { Resolvers } from '../generated/graphql';
 import { auditQuery } from './audit';
-import { historyTypes } from './history';
+import { historyQuery, historyTypes } from './history';
 import { liveAudited, liveMutation, liveQuery } from './live';
 import { Mutation, mutationAudited } from './mutation';
 import { Query } from './query';
@@ -14,7 +14,7 @@ export const resolvers: Resolvers = {
   ...typeResolvers,
   ...scenarioTypes,
   Asset: { ...typeResolvers.Asset, ...scenarioTypes.Asset, ...historyTypes.Asset },
-  Query: guardQueries({ ...Query, ...liveQuery, ...scenarioQuery, ...auditQuery }),
+  Query: guardQueries({ ...Query, ...liveQuery, ...scenarioQuery, ...auditQuery, ...historyQuery }),
   Mutation: guardMutations({ ...Mutation, ...liveMutation, ...scenarioMutation }, { ...mutationAudited, ...liveAudited, ...scenarioAudited }),
   Subscription,
 };

@@ -3,8 +3,9 @@ import type { GraphStore } from '../graph/graph-store';
 import type { Bucket, HistoryStore } from '../history/history-store';
 import { reachable } from '../graph/traversal';
 import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
-import type { AssetRecord, AssetSummary, DependencySide, Direction, RelationshipRecord } from '../graph/types';
-import type { HopParent } from './parents';
+import type { TopologyReader } from '../graph/ports/topology-store';
+import type { AssetSummary, DependencySide, Direction } from '../graph/types';
+import type { AssetParent, HopParent, RelationshipParent } from './parents';
 import type { AssetNeed } from './selection';
 
 /**
@@ -12,8 +13,8 @@ import type { AssetNeed } from './selection';
  * one request (or one subscription event) is fetched in one store call per kind of question.
  */
 export interface Loaders {
-  asset: DataLoader<string, AssetRecord | null>;
-  relationships(direction: Direction, types?: string[]): DataLoader<string, RelationshipRecord[]>;
+  asset: DataLoader<string, AssetParent | null>;
+  relationships(direction: Direction, types?: string[]): DataLoader<string, RelationshipParent[]>;
   /** Transitive suppliers or consumers, with as much of every hop's asset as `need` says. */
   reachable(side: DependencySide, maxDepth: number, types?: string[], need?: AssetNeed): DataLoader<string, HopParent[]>;
   run: DataLoader<string, ScenarioRunRecord | null>;
@@ -40,13 +41,26 @@ function memo<A extends unknown[], T>(make: (...args: A) => DataLoader<string, T
  */
 const STORE_BATCH = 1000;
 
-export function createLoaders(store: GraphStore, history: HistoryStore): Loaders {
+/**
+ * Topology reads from somewhere else than `store`: an asOf view (see as-of.ts). What the loaders
+ * return then carries `asOf`.
+ */
+export interface TopologySource {
+  topology: TopologyReader;
+  asOf: string;
+}
+
+export function createLoaders(store: GraphStore, history: HistoryStore, source?: TopologySource): Loaders {
+  const topology = source?.topology ?? store;
+  // Under asOf, everything returned says so (one copy per object; never done for current reads).
+  const stamp = source ? <T extends object>(item: T): T => ({ ...item, asOf: source.asOf }) : <T>(item: T) => item;
+  const stampAll = source ? <T extends object>(items: (T | null)[]) => items.map((item) => item && stamp(item)) : <T>(items: T) => items;
   return {
-    asset: new DataLoader((ids) => store.getAssets([...ids]), { maxBatchSize: STORE_BATCH }),
+    asset: new DataLoader(async (ids) => stampAll(await topology.getAssets([...ids])), { maxBatchSize: STORE_BATCH }),
     relationships: memo((direction: Direction, types?: string[]) =>
       new DataLoader(async (ids: readonly string[]) => {
-        const byId = await store.relationshipsOf([...ids], direction, types);
-        return ids.map((id) => byId.get(id) ?? []);
+        const byId = await topology.relationshipsOf([...ids], direction, types);
+        return ids.map((id) => (byId.get(id) ?? []).map(stamp));
       }),
     ),
     run: new DataLoader((ids) => store.getRuns([...ids])),
@@ -64,8 +78,15 @@ export function createLoaders(store: GraphStore, history: HistoryStore): Loaders
     ),
     reachable: memo((side: DependencySide, maxDepth: number, types?: string[], need: AssetNeed = 'id') =>
       new DataLoader(async (ids: readonly string[]) => {
-        const byId = await reachable(store, [...ids], side, { maxDepth, types });
-        if (need !== 'id') await attachAssets(store, [...byId.values()].flat(), need);
+        const byId = await reachable(topology, [...ids], side, { maxDepth, types });
+        const hops: HopParent[] = [...byId.values()].flat();
+        if (need !== 'id') await attachAssets(topology, hops, need);
+        if (source) {
+          for (const hop of hops) {
+            hop.asOf = source.asOf;
+            if (hop.asset) hop.asset.asOf = source.asOf;
+          }
+        }
         return ids.map((id) => byId.get(id) ?? []);
       }),
     ),
@@ -76,12 +97,12 @@ export function createLoaders(store: GraphStore, history: HistoryStore): Loaders
  * Give every hop its asset (or its summary) from one store call. A walk can return 10,000 hops;
  * resolving each through the asset loader would cost a promise and a cache entry per hop.
  */
-async function attachAssets(store: GraphStore, hops: HopParent[], need: 'summary' | 'full'): Promise<void> {
+async function attachAssets(store: TopologyReader, hops: HopParent[], need: 'summary' | 'full'): Promise<void> {
   // One walk lists each asset once; several walks (a page of assets) may share hops.
   const ids = [...new Set(hops.map((hop) => hop.id))];
   const found: (AssetSummary | null)[] = need === 'full' ? await store.getAssets(ids) : await store.getAssetSummaries(ids);
   // A summary stands in for the record: the query selects nothing of the asset that it lacks.
-  const asset = (i: number) => (found[i] ?? undefined) as AssetRecord | undefined;
+  const asset = (i: number) => (found[i] ?? undefined) as AssetParent | undefined;
   if (ids.length === hops.length) {
     hops.forEach((hop, i) => (hop.asset = asset(i))); // no repeats: ids[i] is hops[i].id
     return;

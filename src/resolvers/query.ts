@@ -5,39 +5,49 @@ import type { AssetListQuery } from '../graph/types';
 import { checkAssetId } from '../model/validate';
 import { computeImpact } from '../sim/impact';
 import { depthArg, filterArg, idsArg, listArg, pageSizeArg, sortArg, typesArg } from './arguments';
+import { scopeOfArg } from './as-of';
 import { assetAfter, encodeCursor } from './paging';
 
 export const Query: QueryResolvers = {
-  asset: (_, { id }, ctx) => ctx.loaders.asset.load(checkAssetId(id, 'id')),
+  asset: async (_, { id, asOf }, ctx) => {
+    const checked = checkAssetId(id, 'id');
+    return (await scopeOfArg(ctx, asOf)).loaders.asset.load(checked);
+  },
 
-  async assets(_, { where, orderBy, first, after }, ctx) {
+  async assets(_, { where, orderBy, first, after, asOf }, ctx) {
     const query: AssetListQuery = {
       filter: filterArg(ctx, where),
       sort: sortArg(orderBy),
       after: assetAfter(after),
       limit: pageSizeArg(ctx, first),
     };
-    const page = await ctx.store.listAssets(query);
-    const edges = page.assets.map((asset, i) => {
-      ctx.loaders.asset.prime(asset.id, asset);
+    const scope = await scopeOfArg(ctx, asOf);
+    const page = await scope.topology.listAssets(query);
+    const edges = page.assets.map((record, i) => {
+      const asset = scope.asOf ? { ...record, asOf: scope.asOf } : record;
+      scope.loaders.asset.prime(asset.id, asset);
       return { asset, cursor: encodeCursor([page.sortValues[i], asset.id]) };
     });
-    return { edges, hasNextPage: page.hasNextPage, query };
+    return { edges, hasNextPage: page.hasNextPage, query, asOf: scope.asOf };
   },
 
-  async impact(_, { failed, maxDepth, types }, ctx) {
+  async impact(_, { failed, maxDepth, types, asOf }, ctx) {
     const ids = [...new Set(idsArg(listArg(ctx, failed, 'failed'), 'failed'))];
     const opts = { maxDepth: depthArg(ctx, maxDepth), types: typesArg(ctx, types) };
-    await requireAssets(ctx.store, ids, 'failed');
-    return computeImpact(await loadImpactEdges(ctx.store, ids, opts), ids);
+    const { topology, asOf: at } = await scopeOfArg(ctx, asOf);
+    await requireAssets(topology, ids, 'failed');
+    const report = computeImpact(await loadImpactEdges(topology, ids, opts), ids);
+    if (at) for (const entry of [...report.down, ...report.atRisk]) Object.assign(entry, { asOf: at });
+    return report;
   },
 
-  async path(_, { from, to, types, maxDepth }, ctx) {
+  async path(_, { from, to, types, maxDepth, asOf }, ctx) {
     const ends = [checkAssetId(from, 'from'), checkAssetId(to, 'to')];
     const opts = { maxDepth: depthArg(ctx, maxDepth), types: typesArg(ctx, types) };
-    await requireAssets(ctx.store, ends, 'from/to');
-    const ids = await shortestPath(ctx.store, ends[0], ends[1], opts);
-    return ids && (await ctx.loaders.asset.loadMany(ids)).map((a) => {
+    const { topology, loaders } = await scopeOfArg(ctx, asOf);
+    await requireAssets(topology, ends, 'from/to');
+    const ids = await shortestPath(topology, ends[0], ends[1], opts);
+    return ids && (await loaders.asset.loadMany(ids)).map((a) => {
       if (!a || a instanceof Error) throw a ?? new Error('asset of a path vanished');
       return a;
     });

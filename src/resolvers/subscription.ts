@@ -47,6 +47,7 @@ function eventStream<T>(ctx: RequestContext, channel: Channel, filter?: (event: 
 /** A new DataLoader set for each event: nothing cached while resolving one event leaks into the next. */
 function freshLoaders(ctx: RequestContext): void {
   ctx.loaders = createLoaders(ctx.store, ctx.history);
+  ctx.asOfScopes = new Map();
 }
 
 function nonEmpty<T>(list: readonly T[] | null | undefined, name: string): readonly T[] | undefined {

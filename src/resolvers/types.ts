@@ -1,23 +1,27 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
-import type { AssetRecord } from '../graph/types';
 import { depthArg, typesArg } from './arguments';
+import { scopeAt } from './as-of';
 import type { RequestContext } from './context';
 import { liveAsset } from './live';
 import { DateTimeScalar, JSONScalar } from './scalars';
+import type { AsOf, AssetParent } from './parents';
 import { assetNeed, nestedAssetNeed } from './selection';
 
-/** An endpoint of a relationship or hop: not loaded when the query only wants its id. */
-function endpoint(id: string, ctx: RequestContext, info: GraphQLResolveInfo) {
-  return assetNeed(info.fieldNodes) === 'id' ? ({ id } as AssetRecord) : assetById(id, ctx);
+/** An endpoint of a relationship or hop (as of `asOf`): not loaded when the query only wants its id. */
+function endpoint(id: string, asOf: string | undefined, ctx: RequestContext, info: GraphQLResolveInfo) {
+  return assetNeed(info.fieldNodes) === 'id' ? ({ id, asOf } as AssetParent) : assetById(id, asOf, ctx);
 }
 
-/** Load an asset that a relationship, hop or impact entry points at. */
-async function assetById(id: string, ctx: RequestContext) {
-  const asset = await ctx.loaders.asset.load(id);
+/** Load an asset that a relationship, hop or impact entry points at (as of `asOf`). */
+async function assetById(id: string, asOf: string | undefined, ctx: RequestContext) {
+  const asset = await (await scopeAt(ctx, asOf)).loaders.asset.load(id);
   if (!asset) throw new Error(`asset ${id} vanished during the request`);
   return asset;
 }
+
+/** The loaders of the moment a parent was read at (now, or its asOf). */
+const loadersOf = async (ctx: RequestContext, parent: AsOf) => (await scopeAt(ctx, parent.asOf)).loaders;
 
 /** Field resolvers of the object types (Query and Mutation live in their own files). */
 export const typeResolvers: Resolvers = {
@@ -26,31 +30,32 @@ export const typeResolvers: Resolvers = {
 
   Asset: {
     ...liveAsset,
-    relationships: (asset, { direction, types }, ctx) =>
-      ctx.loaders.relationships(direction ?? 'BOTH', typesArg(ctx, types)).load(asset.id),
-    dependencies: (asset, { maxDepth, types }, ctx, info) =>
-      ctx.loaders.reachable('UPSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
-    dependents: (asset, { maxDepth, types }, ctx, info) =>
-      ctx.loaders.reachable('DOWNSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
+    asOf: (asset) => asset.asOf ?? null,
+    relationships: async (asset, { direction, types }, ctx) =>
+      (await loadersOf(ctx, asset)).relationships(direction ?? 'BOTH', typesArg(ctx, types)).load(asset.id),
+    dependencies: async (asset, { maxDepth, types }, ctx, info) =>
+      (await loadersOf(ctx, asset)).reachable('UPSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
+    dependents: async (asset, { maxDepth, types }, ctx, info) =>
+      (await loadersOf(ctx, asset)).reachable('DOWNSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
   },
 
   Relationship: {
-    from: (rel, _, ctx, info) => endpoint(rel.from, ctx, info),
-    to: (rel, _, ctx, info) => endpoint(rel.to, ctx, info),
+    from: (rel, _, ctx, info) => endpoint(rel.from, rel.asOf, ctx, info),
+    to: (rel, _, ctx, info) => endpoint(rel.to, rel.asOf, ctx, info),
   },
 
   AssetHop: {
-    asset: (hop, _, ctx, info) => hop.asset ?? endpoint(hop.id, ctx, info),
+    asset: (hop, _, ctx, info) => hop.asset ?? endpoint(hop.id, hop.asOf, ctx, info),
   },
 
   ImpactedAsset: {
-    asset: (entry, _, ctx) => assetById(entry.id, ctx),
+    asset: (entry, _, ctx) => assetById(entry.id, entry.asOf, ctx),
   },
 
   AssetConnection: {
     edges: (page) => page.edges,
     pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null }),
-    totalCount: (page, _, ctx) => ctx.store.countAssets(page.query.filter),
+    totalCount: async (page, _, ctx) => (await scopeAt(ctx, page.asOf)).topology.countAssets(page.query.filter),
   },
 
   AssetEdge: {

@@ -131,7 +131,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
       // Per operation: the connection's context with its own DataLoaders and the connection's limits.
       context(ctx): SubscriptionContext {
         const base = ctx.extra.context ?? createRequestContext(services);
-        return { ...base, loaders: createLoaders(base.store, base.history), subscriber: ctx.extra.link };
+        return { ...base, loaders: createLoaders(base.store, base.history), asOfScopes: new Map(), subscriber: ctx.extra.link };
       },
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return undefined;

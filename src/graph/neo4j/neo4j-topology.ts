@@ -5,6 +5,7 @@ import { applyAssetWrite } from '../asset-merge';
 import { dependencyEnds, dependencyLookups, type DependencyLookup } from '../dependency-lookups';
 import type { TopologyStore } from '../ports/topology-store';
 import { changeSet, uniqueRelationships, upsertChanges } from '../topology-changes';
+import { relationshipKey, TopologyLogger, type TopologyChangeEntry } from '../topology-log';
 import type {
   AssetFilter,
   AssetListQuery,
@@ -30,6 +31,7 @@ import type {
 import type { CypherExecutor, CypherRunner, Row } from './cypher-executor';
 import type { CypherQueries, CypherQuery } from './cypher-files';
 import { alignById, countIn, isStoreKey, keysetPage, lockOrder, Neo4jPart, toAsset, whole } from './neo4j-records';
+import { appendTopologyChanges } from './neo4j-topology-history';
 
 /** The query files Neo4jTopology runs. */
 export const TOPOLOGY_QUERY_NAMES = [
@@ -47,6 +49,7 @@ export const TOPOLOGY_QUERY_NAMES = [
   'relationships-to',
   'relationship-ends-from',
   'relationship-ends-to',
+  'topology-changes-append',
 ] as const;
 
 type TopologyQueryName = (typeof TOPOLOGY_QUERY_NAMES)[number];
@@ -73,6 +76,9 @@ function relationshipProperties(map: unknown): Properties {
   }
   return properties;
 }
+
+/** A relationship change as a record: its endpoints' ids without their kinds. */
+const recordOf = (c: RelationshipChange): RelationshipRecord => ({ from: c.from.id, type: c.type, to: c.to.id, properties: c.properties });
 
 /** A relationship as the delete queries return it (type, endpoint ids and kinds, properties). */
 const toRelationshipChange = (row: Row): RelationshipChange => ({
@@ -154,6 +160,7 @@ function sortKey(sort: AssetSort): string | null {
 export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements TopologyStore {
   private readonly pageQueries: { asc: CypherQuery; desc: CypherQuery };
   private readonly mergeQueries = new Map<string, CypherQuery>();
+  private readonly log = new TopologyLogger();
 
   constructor(
     executor: CypherExecutor,
@@ -195,18 +202,24 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
       });
       await tx.run(this.q('asset-save'), { rows });
       // In input order (events follow it), not in lock order.
-      return { assets: results, changes: upsertChanges([...new Set(writes.map((w) => w.id))], stored, current) };
+      const inputOrder = [...new Set(writes.map((w) => w.id))];
+      await this.appendLog(tx, this.log.assetsWritten(inputOrder, stored, current));
+      return { assets: results, changes: upsertChanges(inputOrder, stored, current) };
     });
   }
 
   async deleteAssets(ids: string[]): Promise<Written<{ deleted: number }>> {
     if (ids.length === 0) return { deleted: 0, changes: changeSet() };
-    const rows = await this.executor.write(this.q('asset-delete'), { ids: [...new Set(ids)] });
-    const relationships = rows.flatMap((row) => (row.relationships as Row[]).map(toRelationshipChange));
-    return {
-      deleted: rows.length,
-      changes: changeSet({ assetsDeleted: rows.map((row) => row.asset as AssetRef), relationshipsDeleted: uniqueRelationships(relationships) }),
-    };
+    return this.executor.writeTransaction(async (tx) => {
+      const rows = await tx.run(this.q('asset-delete'), { ids: [...new Set(ids)] });
+      const relationships = uniqueRelationships(rows.flatMap((row) => (row.relationships as Row[]).map(toRelationshipChange)));
+      const assets = rows.map((row) => toAsset(row.node as Record<string, unknown>));
+      await this.appendLog(tx, this.log.removed(assets, relationships.map(recordOf)));
+      return {
+        deleted: rows.length,
+        changes: changeSet({ assetsDeleted: assets.map(({ id, kind }): AssetRef => ({ id, kind })), relationshipsDeleted: relationships }),
+      };
+    });
   }
 
   async relate(writes: RelationshipWrite[]): Promise<Written<{ relationships: RelationshipRecord[] }>> {
@@ -226,14 +239,20 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
     const ids = [...new Set(writes.flatMap((w) => [w.from, w.to]))];
     const now = iso();
     const kinds = new Map<string, string>();
+    const relationships = writes.map((write) => ({ from: write.from, to: write.to, type: write.type, properties: write.properties ?? {} }));
     await this.executor.writeTransaction(async (tx) => {
       await this.checkEndpoints(tx, writes, ids);
       const merged = new Set<number>();
+      // Each relationship as it was before the batch: what its first write in the batch replaced.
+      const previous = new Map<string, { position: number; properties: unknown }>();
       for (const [type, rows] of byType) {
         for (const row of await tx.run(this.mergeQuery(type), { rows, now })) {
-          const write = writes[row.position as number];
-          merged.add(row.position as number);
+          const position = row.position as number;
+          const write = writes[position];
+          merged.add(position);
           kinds.set(write.from, row.fromKind as string).set(write.to, row.toKind as string);
+          const key = relationshipKey(write);
+          if ((previous.get(key)?.position ?? Infinity) > position) previous.set(key, { position, properties: row.previous });
         }
       }
       if (merged.size < writes.length) {
@@ -242,8 +261,13 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
         const index = writes.findIndex((_, i) => !merged.has(i));
         throw notFound(`input[${index}]: an endpoint was deleted while relating`, { index, field: 'from' });
       }
+      const stored = new Map<string, RelationshipRecord>();
+      for (const [key, { position, properties }] of previous) {
+        const { from, type, to } = writes[position];
+        if (properties !== null) stored.set(key, { from, type, to, properties: relationshipProperties(properties) });
+      }
+      await this.appendLog(tx, this.log.related(relationships, stored));
     });
-    const relationships = writes.map((write) => ({ from: write.from, to: write.to, type: write.type, properties: write.properties ?? {} }));
     const upserted = relationships.map((r) => ({ type: r.type, from: { id: r.from, kind: kinds.get(r.from)! }, to: { id: r.to, kind: kinds.get(r.to)! }, properties: r.properties }));
     return { relationships, changes: changeSet({ relationshipsUpserted: uniqueRelationships(upserted) }) };
   }
@@ -279,8 +303,16 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
   async unrelate(keys: RelationshipKey[]): Promise<Written<{ removed: number }>> {
     const unique = new Map(keys.map((k) => [JSON.stringify([k.from, k.type, k.to]), { fromId: k.from, relType: k.type, toId: k.to }]));
     if (unique.size === 0) return { removed: 0, changes: changeSet() };
-    const rows = await this.executor.write(this.q('relationship-delete'), { keys: [...unique.values()] });
-    return { removed: rows.length, changes: changeSet({ relationshipsDeleted: rows.map(toRelationshipChange) }) };
+    return this.executor.writeTransaction(async (tx) => {
+      const removed = (await tx.run(this.q('relationship-delete'), { keys: [...unique.values()] })).map(toRelationshipChange);
+      await this.appendLog(tx, this.log.removed([], removed.map(recordOf)));
+      return { removed: removed.length, changes: changeSet({ relationshipsDeleted: removed }) };
+    });
+  }
+
+  /** Topology history, in the write's transaction. */
+  private appendLog(tx: CypherRunner, entries: TopologyChangeEntry[]): Promise<void> {
+    return appendTopologyChanges(tx, this.q('topology-changes-append'), entries);
   }
 
   async getAssets(ids: string[]): Promise<(AssetRecord | null)[]> {

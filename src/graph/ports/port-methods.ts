@@ -2,6 +2,7 @@ import { checkRequestDeadline } from '../request-deadline';
 import type { AuditStore } from './audit-store';
 import type { LiveStateStore } from './live-state-store';
 import type { ScenarioStore } from './scenario-store';
+import type { TopologyHistoryStore } from './topology-history-store';
 import type { TopologyStore } from './topology-store';
 
 /**
@@ -37,6 +38,12 @@ const SCENARIO_METHODS: PortMethods<ScenarioStore> = {
   resultsForAssets: 'read',
 };
 const AUDIT_METHODS: PortMethods<AuditStore> = { appendAudit: 'write', listAudit: 'read', pruneAudit: 'write' };
+const TOPOLOGY_HISTORY_METHODS: PortMethods<TopologyHistoryStore> = {
+  topologyHistoryStart: 'read',
+  firstChangesSince: 'read',
+  listTopologyChanges: 'read',
+  pruneTopologyHistory: 'write',
+};
 
 /** One implementation per port, as an adapter builds them over one connection. */
 export interface PortParts {
@@ -44,6 +51,7 @@ export interface PortParts {
   liveState: LiveStateStore;
   scenarios: ScenarioStore;
   audit: AuditStore;
+  topologyHistory: TopologyHistoryStore;
 }
 
 /**
@@ -71,4 +79,5 @@ export function exposePorts(store: object, parts: PortParts, before?: () => Prom
   expose(parts.liveState, LIVE_STATE_METHODS);
   expose(parts.scenarios, SCENARIO_METHODS);
   expose(parts.audit, AUDIT_METHODS);
+  expose(parts.topologyHistory, TOPOLOGY_HISTORY_METHODS);
 }

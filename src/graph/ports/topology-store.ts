@@ -20,8 +20,9 @@ import type {
  * still enforce referential rules (endpoints must exist). Every method takes a batch, so
  * resolvers go through DataLoader: one call per batch, never one per asset.
  */
-export interface TopologyStore {
-  // Every write also returns `changes`: what it changed, worked out inside its transaction.
+export interface TopologyStore extends TopologyReader {
+  // Every write also returns `changes`: what it changed, worked out inside its transaction, and
+  // appends it to topology history (TopologyHistoryStore) in that same transaction.
 
   /**
    * Create or update assets in one transaction; `assets` in input order.
@@ -42,7 +43,13 @@ export interface TopologyStore {
 
   /** Remove relationships by key; `removed`: how many existed. */
   unrelate(keys: RelationshipKey[]): Promise<Written<{ removed: number }>>;
+}
 
+/**
+ * The reads of topology: what traversals, loaders and `asOf` views (src/graph/as-of-topology.ts,
+ * the same reads answered as the twin was at a past moment) are built on.
+ */
+export interface TopologyReader {
   /** Assets by id, aligned with `ids` (null where missing). */
   getAssets(ids: string[]): Promise<(AssetRecord | null)[]>;
 

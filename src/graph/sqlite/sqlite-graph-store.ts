@@ -1,9 +1,5 @@
 import type { ModelIndex } from '../../model/twin-model';
-import type { GraphStore } from '../graph-store';
-import type { AuditStore } from '../ports/audit-store';
-import type { LiveStateStore } from '../ports/live-state-store';
-import type { ScenarioStore } from '../ports/scenario-store';
-import type { TopologyStore } from '../ports/topology-store';
+import type { AuditStore, GraphStore, LiveStateStore, ScenarioStore, TopologyHistoryStore, TopologyStore } from '../graph-store';
 import { exposePorts } from '../ports/port-methods';
 import { SqliteAudit } from './sqlite-audit';
 import { EventLoopTurns } from './event-loop-turns';
@@ -12,17 +8,18 @@ import { SqliteLiveState } from './sqlite-live-state';
 import { applySchema } from './sqlite-schema';
 import { SqliteScenarios } from './sqlite-scenarios';
 import { SqliteTopology } from './sqlite-topology';
+import { SqliteTopologyHistory } from './sqlite-topology-history';
 
 export type SqliteGraphStoreOptions = SqliteExecutorOptions;
 
 /**
  * The embedded GraphStore: one SQLite file in WAL mode, queried synchronously in-process through
- * one SqliteExecutor shared by the parts, one per port (topology, live state, scenarios, audit),
+ * one SqliteExecutor shared by the parts, one per port (topology, live state, scenarios, audit, topology history),
  * whose port methods are this store's (see `exposePorts`). Calls give the event loop a turn
  * every few milliseconds (EventLoopTurns), so a long chain of them does not hold other requests,
  * and reads stop at the request's deadline (QUERY_TIMEOUT_MS, see request-deadline.ts).
  */
-export interface SqliteGraphStore extends TopologyStore, LiveStateStore, ScenarioStore, AuditStore {}
+export interface SqliteGraphStore extends TopologyStore, LiveStateStore, ScenarioStore, AuditStore, TopologyHistoryStore {}
 
 export class SqliteGraphStore implements GraphStore {
   readonly backend = 'sqlite';
@@ -41,6 +38,7 @@ export class SqliteGraphStore implements GraphStore {
       liveState: new SqliteLiveState(this.sql),
       scenarios: new SqliteScenarios(this.sql),
       audit: new SqliteAudit(this.sql),
+      topologyHistory: new SqliteTopologyHistory(this.sql),
     }, () => this.turns.take());
   }
 

@@ -105,6 +105,36 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
 `;
 
+/**
+ * Topology history (src/graph/topology-log.ts): every change, written in the transaction of the
+ * write it describes, and when the store began keeping it (history cannot tell the twin as it was
+ * before that; a store created before this table starts its history when it first opens with it).
+ */
+const TOPOLOGY_HISTORY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS topology_changes (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  action TEXT NOT NULL,
+  key TEXT NOT NULL,
+  asset_id TEXT,
+  from_id TEXT,
+  type TEXT,
+  to_id TEXT,
+  before TEXT,
+  after TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS topology_changes_at ON topology_changes (at, key);
+CREATE INDEX IF NOT EXISTS topology_changes_asset ON topology_changes (asset_id, id);
+CREATE INDEX IF NOT EXISTS topology_changes_from ON topology_changes (from_id, id);
+CREATE INDEX IF NOT EXISTS topology_changes_to ON topology_changes (to_id, id);
+CREATE TABLE IF NOT EXISTS topology_history (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  started_at TEXT NOT NULL
+);
+INSERT OR IGNORE INTO topology_history (singleton, started_at) VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+`;
+
 /** Columns added after the first release, for stores created before them. */
 const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['assets', 'state_observed_at', "TEXT NOT NULL DEFAULT '{}'"],
@@ -112,7 +142,7 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
 
 /** Create what is missing: tables, indexes, and columns added since a store was created. */
 export function applySchema(sql: SqliteExecutor): void {
-  for (const schema of [GRAPH_SCHEMA, SCENARIO_SCHEMA, AUDIT_SCHEMA]) sql.exec(schema);
+  for (const schema of [GRAPH_SCHEMA, SCENARIO_SCHEMA, AUDIT_SCHEMA, TOPOLOGY_HISTORY_SCHEMA]) sql.exec(schema);
   keepResultsOfDeletedAssets(sql);
   for (const [table, column, definition] of ADDED_COLUMNS) {
     const columns = sql.all<{ name: string }>(`PRAGMA table_info(${table})`);

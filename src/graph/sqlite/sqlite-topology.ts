@@ -4,6 +4,7 @@ import { applyAssetWrite } from '../asset-merge';
 import { dependencyEnds, dependencyLookups } from '../dependency-lookups';
 import type { TopologyStore } from '../ports/topology-store';
 import { changeSet, uniqueRelationships, upsertChanges } from '../topology-changes';
+import { relationshipKey, TopologyLogger } from '../topology-log';
 import type {
   AssetFilter,
   AssetListQuery,
@@ -26,6 +27,7 @@ import type {
 } from '../types';
 import type { SqliteExecutor } from './sqlite-executor';
 import { IN_LIST, Where, alignById, listPerId, readPage } from './sqlite-sql';
+import { appendTopologyChanges } from './sqlite-topology-history';
 
 /** A row of `assets`; live state (sqlite-live-state.ts) reads and writes its state columns. */
 export interface AssetRow {
@@ -91,8 +93,13 @@ type RelationshipChangeRow = RelationshipRow & { from_kind: string; to_kind: str
 /** SQLite has no booleans: JSON true/false read back as 1/0, so compare with those. */
 const sqlValue = (value: Scalar): string | number => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 
-/** Assets and relationships in the embedded store. */
+/** A relationship change as a record: its endpoints' ids without their kinds. */
+const recordOf = (c: RelationshipChange): RelationshipRecord => ({ from: c.from.id, type: c.type, to: c.to.id, properties: c.properties });
+
+/** Assets and relationships in the embedded store; every write also appends its topology history. */
 export class SqliteTopology implements TopologyStore {
+  private readonly log = new TopologyLogger();
+
   constructor(
     private readonly sql: SqliteExecutor,
     private readonly model: ModelIndex,
@@ -126,6 +133,7 @@ export class SqliteTopology implements TopologyStore {
         return after;
       });
       const ids = [...new Set(writes.map((w) => w.id))];
+      appendTopologyChanges(this.sql, this.log.assetsWritten(ids, stored, current));
       return { assets, changes: upsertChanges(ids, stored, current) };
     }, 'immediate');
   }
@@ -133,7 +141,7 @@ export class SqliteTopology implements TopologyStore {
   async deleteAssets(ids: string[]): Promise<Written<{ deleted: number }>> {
     return this.sql.transaction(() => {
       const list = JSON.stringify(ids);
-      const deleted = this.sql.all<AssetRef>(`SELECT id, kind FROM assets WHERE id ${IN_LIST}`, list);
+      const deleted = this.sql.all<AssetRow>(`SELECT * FROM assets WHERE id ${IN_LIST}`, list).map(toAsset);
       const relationships = this.relationshipChanges(
         `SELECT ${RELATIONSHIP_CHANGE_COLUMNS} FROM relationships r JOIN assets f ON f.id = r.from_id JOIN assets t ON t.id = r.to_id
          WHERE r.from_id ${IN_LIST} OR r.to_id ${IN_LIST}`,
@@ -143,6 +151,7 @@ export class SqliteTopology implements TopologyStore {
       // Scenario results outlive their asset (see sqlite-schema.ts).
       this.sql.run(`UPDATE simulation_results SET asset_deleted = 1 WHERE asset_id ${IN_LIST} AND NOT asset_deleted`, list);
       this.sql.run(`DELETE FROM assets WHERE id ${IN_LIST}`, list);
+      appendTopologyChanges(this.sql, this.log.removed(deleted, relationships.map(recordOf)));
       return { deleted: deleted.length, changes: changeSet({ assetsDeleted: deleted.map(({ id, kind }) => ({ id, kind })), relationshipsDeleted: relationships }) };
     }, 'immediate');
   }
@@ -160,6 +169,7 @@ export class SqliteTopology implements TopologyStore {
           }
         }
       });
+      const stored = this.storedRelationships(writes);
       const relationships = writes.map((write) => {
         const properties = write.properties ?? {};
         this.sql.run(
@@ -170,6 +180,7 @@ export class SqliteTopology implements TopologyStore {
         );
         return { from: write.from, to: write.to, type: write.type, properties };
       });
+      appendTopologyChanges(this.sql, this.log.related(relationships, stored));
       const upserted = relationships.map((r) => ({ type: r.type, from: { id: r.from, kind: kinds.get(r.from)! }, to: { id: r.to, kind: kinds.get(r.to)! }, properties: r.properties }));
       return { relationships, changes: changeSet({ relationshipsUpserted: uniqueRelationships(upserted) }) };
     });
@@ -189,8 +200,21 @@ export class SqliteTopology implements TopologyStore {
         ),
       );
       for (const r of removed) this.sql.run('DELETE FROM relationships WHERE from_id = ? AND type = ? AND to_id = ?', r.from.id, r.type, r.to.id);
+      appendTopologyChanges(this.sql, this.log.removed([], removed.map(recordOf)));
       return { removed: removed.length, changes: changeSet({ relationshipsDeleted: removed }) };
     });
+  }
+
+  /** The stored relationships among those `writes` name, by relationshipKey, as they are before the writes. */
+  private storedRelationships(writes: RelationshipKey[]): Map<string, RelationshipRecord> {
+    const stored = new Map<string, RelationshipRecord>();
+    for (const w of writes) {
+      const key = relationshipKey(w);
+      if (stored.has(key)) continue;
+      const row = this.sql.get<RelationshipRow>(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE from_id = ? AND type = ? AND to_id = ?`, w.from, w.type, w.to);
+      if (row) stored.set(key, toRelationship(row));
+    }
+    return stored;
   }
 
   /** Relationships with their endpoints' kinds (`RELATIONSHIP_CHANGE_COLUMNS` selected), each once. */
