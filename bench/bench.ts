@@ -248,6 +248,12 @@ function goals(report: BenchReport, options: BenchOptions): Goal[] {
     const row = report.latencies.find((r) => r.part === 'history' && r.operation.startsWith(operation));
     if (row) out.push(goal(`(history) ${row.operation} p95`, `≤ ${target} ms`, `${round(row.stats.p95, 2)} ms`, row.stats.p95 <= target));
   }
+  const impactNow = report.latencies.find((r) => r.part === 'history' && r.operation === 'impact, now');
+  const impactAsOf = report.latencies.find((r) => r.part === 'history' && r.operation.startsWith('impact, asOf'));
+  if (impactNow && impactAsOf) {
+    const ratio = impactAsOf.stats.p95 / impactNow.stats.p95;
+    out.push(goal(`(history) ${impactAsOf.operation}: p95 / without asOf`, '≤ 3×', `${round(ratio, 2)}× (${round(impactAsOf.stats.p95, 1)} / ${round(impactNow.stats.p95, 1)} ms)`, ratio <= 3));
+  }
   const submit = find('e', 'API');
   if (submit) out.push(goal('(e) runScenario submission p95', '≤ 20 ms', `${round(submit.stats.p95, 2)} ms`, submit.stats.p95 <= 20));
   return out;

@@ -52,7 +52,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const pubsub = await createPubSub(config, logger);
   const observability = new Observability(logger);
-  const stateHistory = new StateHistory(history, config.history.retentionDays, logger);
+  const stateHistory = new StateHistory(history, config.history, logger);
   const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics, stateHistory);
   const queue = createScenarioQueue(config, { pubsub, logger, observer: observability.metrics });
   observability.watch({ config, store, history, pubsub, queue });

@@ -66,6 +66,12 @@ export interface Config {
     url?: string;
     /** Observations older than this are deleted (HISTORY_RETENTION_DAYS, default 30). */
     retentionDays: number;
+    /**
+     * When set, observations are rolled up into hourly rollups as retention deletes them, and the
+     * rollups are kept this long (HISTORY_ROLLUP_RETENTION_DAYS, longer than retentionDays; unset:
+     * no rollups).
+     */
+    rollupRetentionDays?: number;
     /** Most buckets one historyBuckets call may span (HISTORY_MAX_BUCKETS, default 10000). */
     maxBuckets: number;
     /**
@@ -192,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     history: {
       url: historyUrl(env.HISTORY_URL),
       retentionDays: integer(env, 'HISTORY_RETENTION_DAYS', 30, 1, 36_500),
+      rollupRetentionDays: rollupRetentionDays(env, integer(env, 'HISTORY_RETENTION_DAYS', 30, 1, 36_500)),
       maxBuckets: integer(env, 'HISTORY_MAX_BUCKETS', 10_000, 1, 1_000_000),
       asOfMaxChanges: integer(env, 'HISTORY_ASOF_MAX_CHANGES', 100_000, 1, 10_000_000),
     },
@@ -236,6 +243,14 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
   return config;
+}
+
+/** HISTORY_ROLLUP_RETENTION_DAYS: optional, and longer than the raw retention it extends. */
+function rollupRetentionDays(env: Env, rawDays: number): number | undefined {
+  if (env.HISTORY_ROLLUP_RETENTION_DAYS === undefined || env.HISTORY_ROLLUP_RETENTION_DAYS === '') return undefined;
+  const days = integer(env, 'HISTORY_ROLLUP_RETENTION_DAYS', 0, 1, 36_500);
+  if (days <= rawDays) throw new Error(`HISTORY_ROLLUP_RETENTION_DAYS (${days}) must be longer than HISTORY_RETENTION_DAYS (${rawDays}): rollups keep what raw retention removes`);
+  return days;
 }
 
 function historyUrl(raw: string | undefined): string | undefined {

@@ -71,6 +71,11 @@ export interface HistoryStore {
   buckets(query: BucketsQuery): Promise<Map<string, Bucket[]>>;
   /** Per metric, the latest value observed at or before `asOf`. */
   stateAt(assetId: string, asOf: string): Promise<Record<string, Scalar>>;
-  /** Remove observations older than `before`; returns how many went. */
-  prune(before: string): Promise<number>;
+  /**
+   * Remove observations older than `before`; returns how many went. With `rollupsBefore`, they
+   * are first rolled up into hourly rollups (see bucket-parts.ts; merged into those of the same
+   * hour), and rollups of hours before `rollupsBefore` are removed. `buckets` of whole hours use
+   * the rollups where raw observations are gone.
+   */
+  prune(before: string, rollupsBefore?: string): Promise<number>;
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DomainError, unavailable } from '../errors';
 import type { Scalar } from '../graph/types';
+import { bucketsOf, bucketStartOf, rollupsServe, type BucketPart } from './bucket-parts';
 import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, Sample, SamplesQuery } from './history-store';
 
 /**
@@ -21,6 +22,46 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
   num double precision,
   PRIMARY KEY (asset_id, metric, observed_at)
 ) PARTITION BY RANGE (observed_at)`;
+
+/** Hourly rollups of what retention removed (see bucket-parts.ts): far fewer rows, one table. */
+const ROLLUPS = `${TABLE}_hourly`;
+const ROLLUP_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${ROLLUPS} (
+  asset_id text NOT NULL,
+  metric text NOT NULL,
+  hour timestamptz NOT NULL,
+  n bigint NOT NULL,
+  num_n bigint NOT NULL,
+  num_sum double precision,
+  num_min double precision,
+  num_max double precision,
+  first jsonb NOT NULL,
+  first_at timestamptz NOT NULL,
+  last jsonb NOT NULL,
+  last_at timestamptz NOT NULL,
+  PRIMARY KEY (asset_id, metric, hour)
+)`;
+
+/**
+ * Roll up the observations of `source` (the table or one day's partition) before $1 into
+ * hourly rollups, merged into those already there (late observations of a rolled-up hour).
+ */
+const rollUp = (source: string) => `
+INSERT INTO ${ROLLUPS} AS r (asset_id, metric, hour, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at)
+SELECT asset_id, metric, date_trunc('hour', observed_at), count(*), count(num), sum(num), min(num), max(num),
+       (array_agg(value ORDER BY observed_at))[1], min(observed_at), (array_agg(value ORDER BY observed_at DESC))[1], max(observed_at)
+FROM ${source} WHERE observed_at < $1
+GROUP BY asset_id, metric, date_trunc('hour', observed_at)
+ON CONFLICT (asset_id, metric, hour) DO UPDATE SET
+  n = r.n + excluded.n,
+  num_n = r.num_n + excluded.num_n,
+  num_sum = CASE WHEN r.num_sum IS NULL THEN excluded.num_sum WHEN excluded.num_sum IS NULL THEN r.num_sum ELSE r.num_sum + excluded.num_sum END,
+  num_min = least(r.num_min, excluded.num_min),
+  num_max = greatest(r.num_max, excluded.num_max),
+  first = CASE WHEN excluded.first_at < r.first_at THEN excluded.first ELSE r.first END,
+  first_at = least(r.first_at, excluded.first_at),
+  last = CASE WHEN excluded.last_at > r.last_at THEN excluded.last ELSE r.last END,
+  last_at = greatest(r.last_at, excluded.last_at)`;
 
 /**
  * Advisory lock key that serialises this table's DDL across instances: two API processes
@@ -50,6 +91,7 @@ export class PostgresHistory implements HistoryStore {
 
   async init(): Promise<void> {
     await this.ddl(SCHEMA);
+    await this.ddl(ROLLUP_SCHEMA);
     const { rows } = await this.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
       [TABLE],
@@ -120,28 +162,43 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async buckets(q: BucketsQuery): Promise<Map<string, Bucket[]>> {
-    const { rows } = await this.query<{ asset_id: string; b: string; n: string; avg: number | null; min: number | null; max: number | null; first: Scalar; last: Scalar }>(
-      `SELECT asset_id, floor(extract(epoch FROM observed_at - $3::timestamptz) / $5) AS b, count(*) AS n, avg(num) AS avg, min(num) AS min, max(num) AS max,
+    const { rows } = await this.query<{ asset_id: string; b: string; n: string; nn: string; sum: number | null; min: number | null; max: number | null; t0: Date; t1: Date; first: Scalar; last: Scalar }>(
+      `SELECT asset_id, floor(extract(epoch FROM observed_at - $3::timestamptz) / $5) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
+              min(observed_at) AS t0, max(observed_at) AS t1,
               (array_agg(value ORDER BY observed_at))[1] AS first, (array_agg(value ORDER BY observed_at DESC))[1] AS last
        FROM ${TABLE}
        WHERE asset_id = ANY($1) AND metric = $2 AND observed_at >= $3 AND ($4::timestamptz IS NULL OR observed_at < $4)
-       GROUP BY asset_id, b ORDER BY asset_id, b`,
+       GROUP BY asset_id, b`,
       [q.assetIds, q.metric, q.from, q.to ?? null, q.everySeconds],
     );
     const from = Date.parse(q.from);
-    const out = new Map<string, Bucket[]>(q.assetIds.map((id) => [id, []]));
+    const width = q.everySeconds * 1000;
+    const parts = new Map<string, BucketPart[]>(q.assetIds.map((id) => [id, []]));
     for (const r of rows) {
-      out.get(r.asset_id)?.push({
-        start: new Date(from + Number(r.b) * q.everySeconds * 1000).toISOString(),
-        count: Number(r.n),
-        avg: r.avg,
-        min: r.min,
-        max: r.max,
-        first: r.first,
-        last: r.last,
-      });
+      parts.get(r.asset_id)?.push({ start: from + Number(r.b) * width, count: Number(r.n), numCount: Number(r.nn), sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0.getTime(), last: r.last, lastAt: r.t1.getTime() });
     }
-    return out;
+    if (rollupsServe(q)) {
+      // Whole hours of the window only.
+      const { rows: rollups } = await this.query<{ asset_id: string; hour: Date; n: string; num_n: string; num_sum: number | null; num_min: number | null; num_max: number | null; first: Scalar; first_at: Date; last: Scalar; last_at: Date }>(
+        `SELECT * FROM ${ROLLUPS} WHERE asset_id = ANY($1) AND metric = $2 AND hour >= $3 AND ($4::timestamptz IS NULL OR hour <= $4::timestamptz - interval '1 hour')`,
+        [q.assetIds, q.metric, q.from, q.to ?? null],
+      );
+      for (const r of rollups) {
+        parts.get(r.asset_id)?.push({
+          start: bucketStartOf(q, r.hour.getTime()),
+          count: Number(r.n),
+          numCount: Number(r.num_n),
+          sum: r.num_sum,
+          min: r.num_min,
+          max: r.num_max,
+          first: r.first,
+          firstAt: r.first_at.getTime(),
+          last: r.last,
+          lastAt: r.last_at.getTime(),
+        });
+      }
+    }
+    return bucketsOf(parts);
   }
 
   async stateAt(assetId: string, asOf: string): Promise<Record<string, Scalar>> {
@@ -152,18 +209,46 @@ export class PostgresHistory implements HistoryStore {
     return Object.fromEntries(rows.map((r) => [r.metric, r.value]));
   }
 
-  async prune(before: string): Promise<number> {
-    // Whole days first (a partition dropped), then the rest of the cut-off day row by row.
+  async prune(before: string, rollupsBefore?: string): Promise<number> {
+    // Whole days first (a partition dropped), then the rest of the cut-off day row by row; each
+    // rolled up first in the same transaction when rollups are on.
     let removed = 0;
     const cut = Date.parse(before);
     for (const day of [...this.days].filter((d) => d + DAY_MS <= cut)) {
-      const { rows } = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${partitionName(day)}`);
-      await this.query(`DROP TABLE IF EXISTS ${partitionName(day)}`);
+      const partition = partitionName(day);
+      removed += await this.inTransaction(async (client) => {
+        if (rollupsBefore !== undefined) await client.query(rollUp(partition), [before]);
+        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${partition}`);
+        await client.query(`DROP TABLE IF EXISTS ${partition}`);
+        return Number(rows[0].n);
+      });
       this.days.delete(day);
-      removed += Number(rows[0].n);
     }
-    const { rowCount } = await this.query(`DELETE FROM ${TABLE} WHERE observed_at < $1`, [before]);
-    return removed + (rowCount ?? 0);
+    removed += await this.inTransaction(async (client) => {
+      if (rollupsBefore !== undefined) {
+        await client.query(rollUp(TABLE), [before]);
+        await client.query(`DELETE FROM ${ROLLUPS} WHERE hour < $1`, [rollupsBefore]);
+      }
+      return (await client.query(`DELETE FROM ${TABLE} WHERE observed_at < $1`, [before])).rowCount ?? 0;
+    });
+    return removed;
+  }
+
+  /** `work` in one transaction on one client (DDL under the advisory lock, see DDL_LOCK). */
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch(failure);
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      failure(err);
+    } finally {
+      client.release();
+    }
   }
 
   private async ensurePartition(day: number): Promise<void> {
@@ -176,18 +261,7 @@ export class PostgresHistory implements HistoryStore {
 
   /** One DDL statement under the advisory lock (see DDL_LOCK), in its own transaction. */
   private async ddl(text: string): Promise<void> {
-    const client = await this.pool.connect().catch(failure);
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
-      await client.query(text);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      failure(err);
-    } finally {
-      client.release();
-    }
+    await this.inTransaction((client) => client.query(text));
   }
 
   private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {

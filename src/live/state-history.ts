@@ -18,7 +18,7 @@ export class StateHistory {
 
   constructor(
     readonly store: HistoryStore,
-    private readonly retentionDays: number,
+    private readonly retention: { retentionDays: number; rollupRetentionDays?: number },
     private readonly logger: Logger,
   ) {}
 
@@ -42,9 +42,11 @@ export class StateHistory {
   private async pruneNowAndThen(): Promise<void> {
     if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = Date.now();
-    const before = new Date(Date.now() - this.retentionDays * 86_400_000).toISOString();
+    const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const before = ago(this.retention.retentionDays);
+    const rollupsBefore = this.retention.rollupRetentionDays === undefined ? undefined : ago(this.retention.rollupRetentionDays);
     try {
-      const removed = await this.store.prune(before);
+      const removed = await this.store.prune(before, rollupsBefore);
       if (removed) this.logger.info({ removed, before }, 'pruned state history');
     } catch (err) {
       this.logger.error({ err }, 'could not prune state history');

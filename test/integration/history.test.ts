@@ -165,6 +165,59 @@ describe('retention', () => {
   });
 });
 
+describe('hourly rollups', () => {
+  it('rolls up what retention removes; historyBuckets of whole hours use the rollups, late readings merged in', async () => {
+    const config = loadConfig({ DATA_DIR: s.app.services.config.dataDir, ...storeEnv() });
+    const store = await openHistoryStore(config);
+    await s.gql(`mutation { upsertAssets(input: [{ id: "ups-h", kind: "UPS" }]) { id } }`);
+    const t = (h: number, m = 0, day = 10) => new Date(Date.UTC(2026, 8, day, h, m)).toISOString();
+    try {
+      // ups-h, 10 September: loadKw every 10 minutes from 00:00 to 03:50 (whole numbers, so sums are exact), status twice;
+      // and one reading late on 9 September (a whole day for PostgreSQL to drop).
+      const load = Array.from({ length: 24 }, (_, i) => ({ assetId: 'ups-h', metric: 'loadKw', observedAt: t(Math.floor(i / 6), (i % 6) * 10), value: i }));
+      const status = [
+        { assetId: 'ups-h', metric: 'status', observedAt: t(0, 5), value: 'UP' },
+        { assetId: 'ups-h', metric: 'status', observedAt: t(2, 30), value: 'DOWN' },
+      ];
+      await store.record([...load, ...status, { assetId: 'ups-h', metric: 'loadKw', observedAt: t(23, 30, 9), value: 7 }]);
+      const q = { assetIds: ['ups-h'], metric: 'loadKw', from: t(0), to: t(4), everySeconds: 7200 };
+      const two = await store.buckets(q);
+      const hourly = await store.buckets({ ...q, everySeconds: 3600 });
+      const statusBuckets = await store.buckets({ ...q, metric: 'status' });
+      expect(two.get('ups-h')!.map((b) => b.count)).toEqual([12, 12]);
+
+      // Everything before 03:00 goes, rolled up (19 loadKw, 2 status), rollups kept from 8 September on.
+      expect(await store.prune(t(3), t(0, 0, 8))).toBe(21);
+      expect(await store.samples({ assetId: 'ups-h', metrics: ['loadKw'], from: t(0), to: t(3), limit: 10 })).toEqual([]);
+      expect(await store.buckets(q)).toEqual(two); // 00-02 from rollups; 02-04 half rollups, half raw
+      expect(await store.buckets({ ...q, everySeconds: 3600 })).toEqual(hourly);
+      expect(await store.buckets({ ...q, metric: 'status' })).toEqual(statusBuckets); // first/last of strings too
+      expect((await store.buckets({ ...q, from: t(23, 0, 9), everySeconds: 3600 })).get('ups-h')![0]).toMatchObject({ start: t(23, 0, 9), count: 1, avg: 7, first: 7 });
+      // Buckets that are not whole hours cannot use them: what was before 03:00 is gone for them.
+      expect((await store.buckets({ ...q, everySeconds: 1800 })).get('ups-h')!.map((b) => b.start)).toEqual([t(3), t(3, 30)]);
+
+      // Through the API, the same buckets.
+      const api = await s.gql(`query($from: DateTime!, $to: DateTime) { asset(id: "ups-h") { historyBuckets(metric: "loadKw", from: $from, to: $to, every: 7200) { start count avg min max first last } } }`, { from: t(0), to: t(4) });
+      expect(api.errors).toBeUndefined();
+      expect(api.data.asset.historyBuckets).toEqual(two.get('ups-h'));
+
+      // A late reading of a rolled-up hour is kept raw and merged into its bucket; the next prune rolls it into the hour.
+      expect(await store.record([{ assetId: 'ups-h', metric: 'loadKw', observedAt: t(1, 5), value: 100 }])).toHaveLength(1);
+      const merged = (await store.buckets(q)).get('ups-h')!;
+      const [first] = two.get('ups-h')!;
+      expect(merged[0]).toEqual({ ...first, count: 13, avg: (first.avg! * 12 + 100) / 13, max: 100 });
+      expect(await store.prune(t(3), t(0, 0, 8))).toBe(1);
+      expect((await store.buckets(q)).get('ups-h')!).toEqual(merged);
+
+      // Rollups older than their own retention go too.
+      await store.prune(t(3), t(2));
+      expect((await store.buckets(q)).get('ups-h')!.map((b) => b.start)).toEqual([t(2)]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 // Only PostgreSQL history can be down while the API runs (SQLite history is a file beside the twin's).
 (STORE === 'neo4j' ? describe : describe.skip)('when the history database is down', () => {
   it('refuses reports with UNAVAILABLE and applies nothing of them, and /readyz names history', async () => {

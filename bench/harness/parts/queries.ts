@@ -111,9 +111,11 @@ function dependentsCase(ctx: BenchContext): QueryCase {
   };
 }
 
+/** UPS A of hall 1 and PDU B of row 2 (fed by UPS B): row 2's racks lose both feeds. */
+export const impactFailed = (ctx: BenchContext): string[] => [ctx.facts.ups[0], ctx.facts.pdus.find((id) => id.endsWith('-b') && id.includes('r0002')) ?? ctx.facts.pdus[1]];
+
 function impactCase(ctx: BenchContext): QueryCase {
-  // UPS A of hall 1 and PDU B of row 2 (fed by UPS B): row 2's racks lose both feeds.
-  const failed = [ctx.facts.ups[0], ctx.facts.pdus.find((id) => id.endsWith('-b') && id.includes('r0002')) ?? ctx.facts.pdus[1]];
+  const failed = impactFailed(ctx);
   return {
     part: 'c',
     operation: `impact of ${failed.join(' + ')}`,
