@@ -23,6 +23,24 @@ export {
 } from './reliability';
 export { runLoad, LOAD_ENGINE_VERSION, type AssetLoad, type LoadFactor, type LoadOptions, type LoadResult, type LoadSummary } from './load';
 export { createRandom, Xoshiro128, type Random } from './random';
+export { fidelity, type FidelityAsset, type FidelityPair, type FidelityResult } from './fidelity';
+export {
+  calibrate,
+  availabilityInterval,
+  exponentialMeanInterval,
+  classifyStatus,
+  CALIBRATE_ENGINE_VERSION,
+  CALIBRATE_CONFIDENCE_LEVEL,
+  type Calibration,
+  type CalibrateInput,
+  type CalibrateOptions,
+  type CalibrationResult,
+  type IntervalBasis,
+  type NotCalibrated,
+  type StatusClass,
+  type StatusObservation,
+  type WindowHours,
+} from './calibrate';
 
 /** Engine version per scenario kind. */
 export const ENGINE_VERSIONS = {
