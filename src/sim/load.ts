@@ -22,12 +22,23 @@ export interface LoadOptions {
   failed?: string[];
   /** A factor for an asset id wins over one for its kind; without either, the factor is 1. */
   loadFactors?: LoadFactor[];
+  /**
+   * Observed demand in kW per asset id (e.g. from observed state): an asset in this map takes it as
+   * its base demand instead of its `loadKw` property; load factors still apply on top. Assets not in
+   * the map fall back to `loadKw`; ids that name nothing in the snapshot (no asset, edge end or failed
+   * id) are ignored, and counted in `summary.demandSource.unmatched`. Values must be finite numbers of at least 0. Default: none,
+   * every demand comes from `loadKw`.
+   */
+  demandKw?: ReadonlyMap<string, number>;
 }
 
 export interface AssetLoad {
   id: string;
   kind: string | null;
-  /** The asset's own consumption: `loadKw` times its load factor (0 without `loadKw`). */
+  /**
+   * The asset's own consumption: its base demand (its observed demand from `LoadOptions.demandKw`
+   * when given, else `loadKw`, else 0) times its load factor.
+   */
   demandKw: number;
   /** What it carries: own demand plus the shares its live consumers pass to it. 0 when DOWN. */
   loadKw: number;
@@ -66,6 +77,13 @@ export interface LoadSummary {
   cycleLoadDroppedKw: number;
   /** Consumers with a group needing more suppliers than it has: down from the start, like in RELIABILITY. */
   unsatisfiable: string[];
+  /**
+   * Only when `LoadOptions.demandKw` was given: how many consumers took their base demand from it
+   * (`observed`: every asset in the map, an observed 0 included) and how many fell back to `loadKw`
+   * (`fallback`: assets not in the map with a `loadKw` above 0). `unmatched`: ids in the map that
+   * name nothing in the snapshot (ignored).
+   */
+  demandSource?: { observed: number; fallback: number; unmatched: number };
 }
 
 export interface LoadResult {
@@ -162,8 +180,8 @@ const byIndexArrays = (a: number[], b: number[]) => {
 };
 
 /**
- * LOAD: demand flows up dependency edges. Each asset's demand is its `loadKw` times its load
- * factor; an asset that is up carries its own demand plus what its consumers pass to it, and passes
+ * LOAD: demand flows up dependency edges. Each asset's demand is its base demand (its observed
+ * demand when `options.demandKw` has one, else its `loadKw`) times its load factor; an asset that is up carries its own demand plus what its consumers pass to it, and passes
  * that whole total to each of its redundancy groups (power and cooling each carry the full load),
  * split evenly over the group's live suppliers. Live means not failed and not brought down by the
  * IMPACT cascade, so a failed A side moves its share onto B (failover). DOWN assets carry nothing;
@@ -179,12 +197,25 @@ export function runLoad(snapshot: GraphSnapshot, options: LoadOptions = {}): Loa
   const n = ids.length;
   const demand = new Float64Array(n);
   const capacity: (number | null)[] = new Array(n).fill(null);
+  const observedDemand = options.demandKw;
+  const source = { observed: 0, fallback: 0, unmatched: 0 };
   ids.forEach((id, i) => {
     const asset = snapshot.assets.get(id);
     const loadKw = numberProperty(asset, 'loadKw', (v) => v >= 0, 'a number of at least 0') ?? 0;
-    demand[i] = loadKw === 0 ? 0 : loadKw * factorOf(id, kinds[i]);
+    let base = loadKw;
+    if (observedDemand?.has(id)) {
+      base = observedDemand.get(id)!;
+      if (typeof base !== 'number' || !Number.isFinite(base) || base < 0) {
+        throw badInput(`demandKw for asset ${id} must be a number of at least 0, got ${JSON.stringify(base)}`, { assetId: id });
+      }
+      source.observed++;
+    } else if (loadKw > 0) {
+      source.fallback++;
+    }
+    demand[i] = base === 0 ? 0 : base * factorOf(id, kinds[i]);
     capacity[i] = numberProperty(asset, 'capacityKw', (v) => v > 0, 'a positive number');
   });
+  if (observedDemand) for (const id of observedDemand.keys()) if (!index.has(id)) source.unmatched++;
 
   // Groups per consumer, as sorted supplier indices, in a canonical order.
   const groupsOf: { need: number; suppliers: number[] }[][] = Array.from({ length: n }, () => []);
@@ -300,6 +331,7 @@ export function runLoad(snapshot: GraphSnapshot, options: LoadOptions = {}): Loa
       cycles,
       cycleLoadDroppedKw: dropped,
       unsatisfiable,
+      ...(observedDemand ? { demandSource: source } : {}),
     },
   };
 }

@@ -228,3 +228,70 @@ describe('runLoad', () => {
     expect(() => runLoad(snap, { loadFactors: [{ assetId: 'srv1', factor: 2 }, { assetId: 'srv1', factor: 3 }] })).toThrow(/loadFactors\[1\]: a second factor/);
   });
 });
+
+describe('runLoad with observed demand (demandKw)', () => {
+  /** pduA and pduB, one redundancy group, feed a rack whose loadKw property says 2 kW. */
+  const pairTwin = () =>
+    snapshot(
+      [asset('pduA', 'PDU', { capacityKw: 8 }), asset('pduB', 'PDU', { capacityKw: 8 }), asset('rack', 'Rack', { loadKw: 2 })],
+      [dep('pduA', 'rack', group('power')), dep('pduB', 'rack', group('power'))],
+    );
+
+  test('a rack observed at 10 kW fed by a redundant pair: each PDU carries 5 kW', () => {
+    const result = runLoad(pairTwin(), { demandKw: new Map([['rack', 10]]) });
+    expect(entry(result, 'rack')).toMatchObject({ demandKw: 10, loadKw: 10 });
+    expect(loadOf(result, 'pduA')).toBe(5);
+    expect(loadOf(result, 'pduB')).toBe(5);
+    expect(entry(result, 'pduA')!.utilization).toBeCloseTo(5 / 8, 12);
+    expect(result.summary.totalDemandKw).toBe(10);
+    expect(result.summary.demandSource).toEqual({ observed: 1, fallback: 0, unmatched: 0 });
+    // The property alone would give 1 kW each.
+    expect(loadOf(runLoad(pairTwin()), 'pduA')).toBe(1);
+  });
+
+  test('failover moves the observed demand: with PDU A failed, PDU B carries all 10 kW and overloads', () => {
+    const result = runLoad(pairTwin(), { demandKw: new Map([['rack', 10]]), failed: ['pduA'] });
+    expect(loadOf(result, 'pduB')).toBe(10);
+    expect(result.summary.overloaded).toEqual(['pduB']);
+  });
+
+  test('observed where given, loadKw elsewhere; an observed 0 counts as observed; unknown ids are ignored and counted', () => {
+    const demandKw = new Map([
+      ['srv1', 2],
+      ['rack', 0],
+      ['ghost', 50],
+    ]);
+    const result = runLoad(rackTwin().snap, { demandKw });
+    expect(entry(result, 'srv1')!.demandKw).toBe(2);
+    expect(entry(result, 'srv2')!.demandKw).toBe(0.7);
+    expect(entry(result, 'rack')!.demandKw).toBe(0);
+    // rack: 0 + 2 + 0.7 + 1.0 = 3.7, split over each pair.
+    expect(loadOf(result, 'rack')).toBeCloseTo(3.7, 12);
+    expect(loadOf(result, 'pduA')).toBeCloseTo(1.85, 12);
+    expect(loadOf(result, 'crahB')).toBeCloseTo(1.85, 12);
+    expect(result.summary.totalDemandKw).toBeCloseTo(3.7, 12);
+    expect(entry(result, 'ghost')).toBeUndefined();
+    // Observed: srv1, rack. Fallback: srv2, srv3 (the only others with a loadKw above 0).
+    expect(result.summary.demandSource).toEqual({ observed: 2, fallback: 2, unmatched: 1 });
+  });
+
+  test('load factors apply on top of the observed demand', () => {
+    const result = runLoad(rackTwin().snap, { demandKw: new Map([['srv1', 2]]), loadFactors: [{ kind: 'Server', factor: 1.5 }] });
+    expect(entry(result, 'srv1')!.demandKw).toBeCloseTo(3, 12);
+    expect(entry(result, 'srv2')!.demandKw).toBeCloseTo(1.05, 12);
+    expect(loadOf(result, 'rack')).toBeCloseTo(0.2 + 3 + 1.05 + 1.5, 12);
+  });
+
+  test('an empty map changes no load but reports every consumer as a fallback; no map, no demandSource', () => {
+    const without = runLoad(rackTwin().snap);
+    const empty = runLoad(rackTwin().snap, { demandKw: new Map() });
+    expect(without.summary).not.toHaveProperty('demandSource');
+    expect(empty.assets).toEqual(without.assets);
+    expect(empty.summary).toEqual({ ...without.summary, demandSource: { observed: 0, fallback: 4, unmatched: 0 } });
+  });
+
+  test('a bad observed demand is rejected, naming the asset', () => {
+    expect(() => runLoad(pairTwin(), { demandKw: new Map([['rack', -1]]) })).toThrow(/demandKw for asset rack must be a number of at least 0/);
+    expect(() => runLoad(pairTwin(), { demandKw: new Map([['rack', NaN]]) })).toThrow(/demandKw for asset rack/);
+  });
+});
