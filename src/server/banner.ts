@@ -7,6 +7,7 @@ export function banner(url: string, { authOn, seedDemo }: { authOn: boolean; see
   const curl = (query: string) => `  curl -s ${url}${auth} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query })}'`;
   const lines = [
     '',
+    `Twin explorer: ${url.replace(/\/graphql$/, '/explorer')}  (open it in a browser: search, graph, what-if, scenarios)`,
     `Twin graph API: ${url}`,
     '  (POST GraphQL there; a browser gets the GraphQL sandbox. A plain GET from curl is refused as a possible CSRF.)',
     `  Health: curl -s ${url.replace(/\/graphql$/, '/readyz')}`,

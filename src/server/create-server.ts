@@ -14,6 +14,7 @@ import { createRequestContext, type AppServices, type RequestContext } from '../
 import { loadTypeDefs } from '../schema';
 import type { Observability } from '../observability/observability';
 import { errorFormatter } from './format-error';
+import { explorerRouter } from './explorer';
 import { jsonErrorHandler, subscriptionsOverHttpRefused } from './http-errors';
 import { queryCostLimit } from './query-cost';
 import { principalOf, queryLimitRules, requireRole } from './security';
@@ -44,6 +45,8 @@ export async function createTwinServer(services: AppServices, observability?: Ob
   app.set('etag', false);
   // Request ids, access log, /livez, /readyz, /metrics: before every other route, no auth.
   if (observability) app.use(observability.httpRouter());
+  // The twin explorer page at /explorer (and `/` redirecting a browser there): static files, no auth.
+  app.use(explorerRouter(services.config));
   const httpServer = http.createServer(app);
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
   const formatError = errorFormatter(services.logger);
