@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       concurrency: scenarios.workerConcurrency,
       lockDurationMs: scenarios.lockDurationMs,
     },
-    { store, model, pubsub, logger, observer: metrics },
+    { store, model, pubsub, logger, observer: metrics, asOfMaxChanges: config.history.asOfMaxChanges },
   );
   // Job logging, health and, with METRICS_PORT, /metrics /livez /readyz.
   const operations = await startWorkerOperations({ config, logger, metrics, store, pubsub, worker });

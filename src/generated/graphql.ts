@@ -618,6 +618,8 @@ export type ScenarioDifference = {
 };
 
 export type ScenarioInput = {
+  /** Replay: run on the twin as it was at this moment (topology and properties from topology history). Stored with the run and covered by its input hash. */
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
   /** Assets that fail (required for IMPACT). */
   failed?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Submitting the same key again returns the first run instead of starting another. */
@@ -644,6 +646,8 @@ export type ScenarioKind =
 
 export type ScenarioRun = {
   __typename?: 'ScenarioRun';
+  /** The moment a replay ran on (ScenarioInput.asOf); null for a run on the twin as it was when it ran. */
+  asOf?: Maybe<Scalars['DateTime']['output']>;
   /** How many times a worker started the run. */
   attempts: Scalars['Int']['output'];
   engineVersion?: Maybe<Scalars['String']['output']>;
@@ -1272,6 +1276,7 @@ export type ScenarioDifferenceResolvers<ContextType = RequestContext, ParentType
 }>;
 
 export type ScenarioRunResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ScenarioRun'] = ResolversParentTypes['ScenarioRun']> = ResolversObject<{
+  asOf?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   engineVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

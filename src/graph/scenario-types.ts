@@ -21,6 +21,8 @@ export interface ScenarioInput {
   /** RELIABILITY only. */
   samples?: number;
   seed: number;
+  /** Replay: run on the twin as it was at this moment (ISO; topology history); absent = now. */
+  asOf?: string;
 }
 
 export interface ScenarioRunRecord {

@@ -71,6 +71,7 @@ export const scenarioAudited: AuditedIds = {
 
 export const scenarioTypes: Resolvers = {
   ScenarioRun: {
+    asOf: (run) => run.input.asOf ?? null,
     async results(run, { first, after }, ctx) {
       const page = await ctx.store.listResults(run.id, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), idAfter(after));
       return { ...idConnection(page.results, page.hasNextPage, (r) => r.assetId), totalCount: page.totalCount };

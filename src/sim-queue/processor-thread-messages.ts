@@ -8,6 +8,7 @@ export interface ProcessorThreadData {
   store: Pick<Config, 'neo4j' | 'dataDir'>;
   twinModel: string | undefined;
   logLevel: string;
+  asOfMaxChanges: number;
 }
 
 export type ToThreadMessage = { type: 'run'; job: number; runId: string; attempt: Attempt } | { type: 'close' };

@@ -21,6 +21,7 @@ const deps: Promise<ProcessorDeps> = opened.then(({ store, model }) => ({
   store,
   model,
   logger,
+  asOfMaxChanges: data.asOfMaxChanges,
   pubsub: { publish: async (channel, messages) => send({ type: 'publish', channel, messages }) },
   observer: { scenarioJobFinished: (kind, outcome, seconds) => send({ type: 'jobFinished', kind, outcome, seconds }) },
 }));

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../errors';
 import type { ScenarioStore } from '../graph/ports/scenario-store';
-import type { TopologyStore } from '../graph/ports/topology-store';
+import { AsOfTopology } from '../graph/as-of-topology';
+import type { TopologyHistoryStore } from '../graph/ports/topology-history-store';
+import type { TopologyReader } from '../graph/ports/topology-store';
 import type { ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import { loadSnapshot } from '../graph/traversal';
 import type { GraphSnapshot } from '../graph/types';
@@ -12,8 +14,10 @@ import type { ScenarioJobObserver } from './scenario-job-observer';
 import { runEngineInThread } from './run-engine-in-thread';
 
 export interface ProcessorDeps {
-  store: ScenarioStore & TopologyStore;
+  store: ScenarioStore & TopologyReader & TopologyHistoryStore;
   model: ModelIndex;
+  /** Most things changed since a replay's asOf that its snapshot may undo (HISTORY_ASOF_MAX_CHANGES). Default 100,000. */
+  asOfMaxChanges?: number;
   /** Where run updates go (only `publish` is used). */
   pubsub: Pick<PubSub, 'publish'>;
   logger: Logger;
@@ -32,6 +36,7 @@ export interface Attempt {
 /** A failure retrying cannot fix: the run is marked FAILED at once. */
 export class PermanentRunError extends Error {}
 
+const DEFAULT_AS_OF_MAX_CHANGES = 100_000;
 /** Results written per store transaction. */
 const RESULT_BATCH = 2000;
 /** Share of progress for the engine; writing results takes the rest. */
@@ -92,7 +97,10 @@ export async function processScenarioRun(runId: string, deps: ProcessorDeps, att
 type Update = (patch: ScenarioRunPatch, from: string[], written?: () => void) => Promise<ScenarioRunRecord | null>;
 
 async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Update, log: Logger, succeeded: () => void): Promise<void> {
-  const snapshot = await loadSnapshot(deps.store, { roots: run.input.roots, maxDepth: run.input.maxDepth ?? 0 });
+  // A replay (input.asOf) runs on the twin as it was then; the input hash covers asOf and that twin.
+  const { asOf } = run.input;
+  const topology = asOf ? await AsOfTopology.open(deps.store, deps.model, asOf, deps.asOfMaxChanges ?? DEFAULT_AS_OF_MAX_CHANGES) : deps.store;
+  const snapshot = await loadSnapshot(topology, { roots: run.input.roots, maxDepth: run.input.maxDepth ?? 0 });
   const missing = [...(run.input.roots ?? []), ...run.input.failed].filter((id) => !snapshot.assets.has(id));
   if (missing.length) throw new PermanentRunError(`assets no longer exist: ${missing.join(', ')}`);
   const inputHash = hashInput(run, snapshot);

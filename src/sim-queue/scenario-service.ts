@@ -2,7 +2,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { badInput, DomainError, notFound } from '../errors';
 import type { ScenarioStore } from '../graph/ports/scenario-store';
-import type { TopologyStore } from '../graph/ports/topology-store';
+import type { TopologyHistoryStore } from '../graph/ports/topology-history-store';
+import type { TopologyReader } from '../graph/ports/topology-store';
+import { AsOfTopology } from '../graph/as-of-topology';
+import { parseObservedAt } from '../live/state-report';
 import { requireAssets } from '../graph/require-assets';
 import type { LoadFactor, ScenarioInput, ScenarioKind, ScenarioRunRecord } from '../graph/scenario-types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
@@ -20,6 +23,7 @@ export interface ScenarioRequest {
   loadFactors?: readonly { assetId?: string | null; kind?: string | null; factor: number }[] | null;
   samples?: number | null;
   seed?: number | null;
+  asOf?: unknown;
   idempotencyKey?: string | null;
 }
 
@@ -33,7 +37,7 @@ const MAX_IDEMPOTENCY_KEY = 200;
  */
 export class ScenarioService {
   constructor(
-    private readonly store: ScenarioStore & Pick<TopologyStore, 'existingIds'>,
+    private readonly store: ScenarioStore & TopologyReader & TopologyHistoryStore,
     private readonly model: ModelIndex,
     private readonly queue: ScenarioQueue,
     private readonly pubsub: PubSub,
@@ -123,11 +127,21 @@ export class ScenarioService {
     }
     const loadFactors = (r.loadFactors ?? []).map((f, i) => this.checkFactor(f, `${field('loadFactors')}[${i}]`));
     const factorIds = loadFactors.flatMap((f) => (f.assetId ? [f.assetId] : []));
-    await requireAssets(this.store, [...(roots ?? []), ...failed, ...factorIds], 'input');
+    const asOf = r.asOf == null ? undefined : this.checkAsOf(r.asOf);
+    // A replay names the assets of then (deleted since is fine; created since is not).
+    const topology = asOf ? await AsOfTopology.open(this.store, this.model, asOf, this.config.history.asOfMaxChanges) : this.store;
+    await requireAssets(topology, [...(roots ?? []), ...failed, ...factorIds], 'input');
     const input: ScenarioInput = { kind: r.kind, failed, loadFactors, seed: r.seed ?? randomInt(0, 2 ** 31 - 1) };
     if (roots) Object.assign(input, { roots, maxDepth });
     if (samples !== undefined) input.samples = samples;
+    if (asOf) input.asOf = asOf;
     return input;
+  }
+
+  private checkAsOf(raw: unknown): string {
+    const parsed = parseObservedAt(raw);
+    if ('reason' in parsed) throw badInput(`input.asOf: ${parsed.reason.replace(/^observedAt /, '')}`, { field: 'input.asOf' });
+    return parsed.iso;
   }
 
   private checkFactor(f: NonNullable<ScenarioRequest['loadFactors']>[number], where: string): LoadFactor {
