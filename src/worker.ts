@@ -1,5 +1,6 @@
 import { loadConfig } from './config';
 import { openTwinStore } from './graph/create-graph-store';
+import { openHistoryStore } from './history/create-history-store';
 import { createPubSub } from './live/create-pubsub';
 import { createLogger } from './logger';
 import { installGracefulShutdown } from './observability/graceful-shutdown';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.redisUrl) throw new Error('REDIS_URL must be set for npm run worker (without Redis, the API runs scenarios in-process)');
   const { model, store } = await openTwinStore(config);
+  // State history: LOAD runs read observed demand and load from it.
+  const history = await openHistoryStore(config);
   const pubsub = await createPubSub(config, logger);
   const metrics = new TwinMetrics();
   const { scenarios } = config;
@@ -27,10 +30,10 @@ async function main(): Promise<void> {
       concurrency: scenarios.workerConcurrency,
       lockDurationMs: scenarios.lockDurationMs,
     },
-    { store, model, pubsub, logger, observer: metrics, asOfMaxChanges: config.history.asOfMaxChanges },
+    { store, model, pubsub, logger, observer: metrics, asOfMaxChanges: config.history.asOfMaxChanges, history },
   );
   // Job logging, health and, with METRICS_PORT, /metrics /livez /readyz.
-  const operations = await startWorkerOperations({ config, logger, metrics, store, pubsub, worker });
+  const operations = await startWorkerOperations({ config, logger, metrics, store, history, pubsub, worker });
   worker.on('failed', (job, err) => logger.warn({ runId: job?.data.runId, err: err.message }, 'scenario job attempt failed'));
   await worker.waitUntilReady();
   logger.info({ queue: scenarios.queueName, concurrency: scenarios.workerConcurrency, backend: store.backend }, 'scenario worker ready');

@@ -146,7 +146,11 @@ export type AssetInput = {
 
 export type AssetKind = {
   __typename?: 'AssetKind';
+  /** The metric that is this kind's observed demand in kW (LOAD with demand OBSERVED). */
+  demandMetric?: Maybe<Scalars['String']['output']>;
   description?: Maybe<Scalars['String']['output']>;
+  /** The metric that is this kind's observed load in kW (what LOAD predictions are compared with). */
+  loadMetric?: Maybe<Scalars['String']['output']>;
   name: Scalars['String']['output'];
 };
 
@@ -228,6 +232,10 @@ export type AuditWhere = {
   since?: InputMaybe<Scalars['DateTime']['input']>;
   until?: InputMaybe<Scalars['DateTime']['input']>;
 };
+
+export type DemandSource =
+  | 'MODELED'
+  | 'OBSERVED';
 
 export type DependencyDirection =
   /** The target depends on the source. */
@@ -620,6 +628,8 @@ export type ScenarioDifference = {
 export type ScenarioInput = {
   /** Replay: run on the twin as it was at this moment (topology and properties from topology history). Stored with the run and covered by its input hash. */
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  /** LOAD: consumers' demand from their loadKw property (MODELED, the default) or from their observed demand metric at the run's moment (OBSERVED; loadKw where none was observed). */
+  demand?: InputMaybe<DemandSource>;
   /** Assets that fail (required for IMPACT). */
   failed?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Submitting the same key again returns the first run instead of starting another. */
@@ -704,8 +714,12 @@ export type SimulationResult = {
   cause?: Maybe<Scalars['ID']['output']>;
   /** IMPACT: hops from the nearest failed asset. */
   depth?: Maybe<Scalars['Int']['output']>;
+  /** LOAD: predicted loadKw minus observedLoadKw. */
+  errorKw?: Maybe<Scalars['Float']['output']>;
   /** LOAD. */
   loadKw?: Maybe<Scalars['Float']['output']>;
+  /** LOAD: the asset's observed load at the run's moment (its kind's loadMetric, from state history). */
+  observedLoadKw?: Maybe<Scalars['Float']['output']>;
   overloaded?: Maybe<Scalars['Boolean']['output']>;
   run: ScenarioRun;
   /** IMPACT and LOAD. */
@@ -936,6 +950,7 @@ export type ResolversTypes = ResolversObject<{
   AuditWhere: AuditWhere;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DemandSource: DemandSource;
   DependencyDirection: DependencyDirection;
   Direction: Direction;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1097,7 +1112,9 @@ export type AssetHopResolvers<ContextType = RequestContext, ParentType extends R
 }>;
 
 export type AssetKindResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AssetKind'] = ResolversParentTypes['AssetKind']> = ResolversObject<{
+  demandMetric?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  loadMetric?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -1309,7 +1326,9 @@ export type SimulationResultResolvers<ContextType = RequestContext, ParentType e
   availabilityLow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   depth?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  errorKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   loadKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  observedLoadKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   overloaded?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   run?: Resolver<ResolversTypes['ScenarioRun'], ParentType, ContextType>;
   state?: Resolver<Maybe<ResolversTypes['ImpactState']>, ParentType, ContextType>;

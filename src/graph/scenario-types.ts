@@ -23,6 +23,8 @@ export interface ScenarioInput {
   seed: number;
   /** Replay: run on the twin as it was at this moment (ISO; topology history); absent = now. */
   asOf?: string;
+  /** LOAD: consumers' demand from their `loadKw` property (MODELED, the default) or from observed state (OBSERVED). */
+  demand?: 'MODELED' | 'OBSERVED';
 }
 
 export interface ScenarioRunRecord {
@@ -63,6 +65,9 @@ export interface SimulationResultRecord {
   loadKw: number | null;
   utilization: number | null;
   overloaded: boolean | null;
+  /** LOAD: the asset's observed load (its kind's loadMetric at the run's moment), and predicted − observed. */
+  observedLoadKw: number | null;
+  errorKw: number | null;
   /** Read only, present when true: the asset was deleted after the result was written (the result is kept). */
   assetDeleted?: boolean;
 }
@@ -78,6 +83,8 @@ export const NO_OUTCOME: Omit<SimulationResultRecord, 'runId' | 'assetId'> = {
   loadKw: null,
   utilization: null,
   overloaded: null,
+  observedLoadKw: null,
+  errorKw: null,
 };
 
 /** The outcome fields of a result as stores write them: every one present, null when unset. */
@@ -92,6 +99,8 @@ export function outcomeOf(r: Partial<SimulationResultRecord>): Omit<SimulationRe
     loadKw: r.loadKw ?? null,
     utilization: r.utilization ?? null,
     overloaded: r.overloaded ?? null,
+    observedLoadKw: r.observedLoadKw ?? null,
+    errorKw: r.errorKw ?? null,
   };
 }
 

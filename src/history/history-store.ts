@@ -71,6 +71,8 @@ export interface HistoryStore {
   buckets(query: BucketsQuery): Promise<Map<string, Bucket[]>>;
   /** Per metric, the latest value observed at or before `asOf`. */
   stateAt(assetId: string, asOf: string): Promise<Record<string, Scalar>>;
+  /** Per asset (of those that have one), the latest value of `metric` observed at or before `asOf`. */
+  valuesAt(assetIds: string[], metric: string, asOf: string): Promise<Map<string, Scalar>>;
   /**
    * Remove observations older than `before`; returns how many went. With `rollupsBefore`, they
    * are first rolled up into hourly rollups (see bucket-parts.ts; merged into those of the same

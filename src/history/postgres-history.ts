@@ -209,6 +209,16 @@ export class PostgresHistory implements HistoryStore {
     return Object.fromEntries(rows.map((r) => [r.metric, r.value]));
   }
 
+  async valuesAt(assetIds: string[], metric: string, asOf: string): Promise<Map<string, Scalar>> {
+    // One index seek per asset: its newest observation of the metric at or before asOf.
+    const { rows } = await this.query<{ asset_id: string; value: Scalar }>(
+      `SELECT a.id AS asset_id, o.value FROM unnest($1::text[]) AS a(id)
+       CROSS JOIN LATERAL (SELECT value FROM ${TABLE} WHERE asset_id = a.id AND metric = $2 AND observed_at <= $3 ORDER BY observed_at DESC LIMIT 1) o`,
+      [assetIds, metric, asOf],
+    );
+    return new Map(rows.map((r) => [r.asset_id, r.value]));
+  }
+
   async prune(before: string, rollupsBefore?: string): Promise<number> {
     // Whole days first (a partition dropped), then the rest of the cut-off day row by row; each
     // rolled up first in the same transaction when rollups are on.

@@ -210,6 +210,19 @@ export class SqliteHistory implements HistoryStore {
     return Object.fromEntries(rows.map((r) => [r.metric, JSON.parse(r.value) as Scalar]));
   }
 
+  async valuesAt(assetIds: string[], metric: string, asOf: string): Promise<Map<string, Scalar>> {
+    // One primary-key seek per asset: its newest observation of the metric at or before asOf.
+    const rows = this.sql.all<{ asset_id: string; value: string | null }>(
+      `SELECT a.value AS asset_id,
+              (SELECT value FROM observations o WHERE o.asset_id = a.value AND o.metric = ? AND o.observed_at <= ? ORDER BY o.observed_at DESC LIMIT 1) AS value
+       FROM json_each(?) a`,
+      metric,
+      ms(asOf),
+      JSON.stringify(assetIds),
+    );
+    return new Map(rows.filter((r) => r.value !== null).map((r) => [r.asset_id, JSON.parse(r.value!) as Scalar]));
+  }
+
   async prune(before: string, rollupsBefore?: string): Promise<number> {
     return this.sql.transaction(() => {
       if (rollupsBefore !== undefined) {

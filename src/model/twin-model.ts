@@ -32,6 +32,10 @@ export interface AssetKind {
   metrics?: MetricDefinition[];
   /** How often reports are expected; an asset silent for longer (times STALE_FACTOR) is stale. */
   expectedIntervalSeconds?: number;
+  /** The number metric that is an asset's observed demand in kW (LOAD with `demand: OBSERVED`). */
+  demandMetric?: string;
+  /** The number metric that is an asset's observed load in kW (what LOAD predictions are checked against). */
+  loadMetric?: string;
 }
 
 export interface RelationshipType {
@@ -56,6 +60,9 @@ export interface ModelIndex {
   metrics: ReadonlyMap<string, ReadonlyMap<string, MetricDefinition>>;
   /** Expected report interval by kind, where declared. */
   expectedIntervalSeconds: ReadonlyMap<string, number>;
+  /** Observed-demand and observed-load metrics by kind, where declared. */
+  demandMetric: ReadonlyMap<string, string>;
+  loadMetric: ReadonlyMap<string, string>;
   types: ReadonlyMap<string, RelationshipType>;
   /** Types whose target depends on their source. */
   forwardTypes: string[];
@@ -161,6 +168,9 @@ function parseKind(raw: Record<string, unknown>, file: string): AssetKind {
     if (typeof seconds !== 'number' || !(seconds > 0)) fail('expectedIntervalSeconds must be a positive number');
     kind.expectedIntervalSeconds = seconds as number;
   }
+  for (const field of ['demandMetric', 'loadMetric'] as const) {
+    if (raw[field] !== undefined) kind[field] = String(raw[field]);
+  }
   if (raw.metrics !== undefined) {
     if (!raw.metrics || typeof raw.metrics !== 'object' || Array.isArray(raw.metrics)) fail('metrics must be a map of metric name to definition');
     kind.metrics = Object.entries(raw.metrics as Record<string, Record<string, unknown> | null>).map(([metric, def]) => {
@@ -180,6 +190,12 @@ function parseKind(raw: Record<string, unknown>, file: string): AssetKind {
       if (d.values !== undefined) out.values = d.values as string[];
       return out;
     });
+  }
+  for (const field of ['demandMetric', 'loadMetric'] as const) {
+    const metric = kind[field];
+    // A kind that declares metrics must declare this one, as a number; one that declares none takes any.
+    const def = kind.metrics?.find((m) => m.name === metric);
+    if (metric !== undefined && kind.metrics && def?.type !== 'number') fail(`${field} ${metric} must be one of its number metrics`);
   }
   return kind;
 }
@@ -214,6 +230,8 @@ export function indexModel(model: TwinModel): ModelIndex {
     expectedIntervalSeconds: new Map(
       model.kinds.filter((k) => k.expectedIntervalSeconds !== undefined).map((k) => [k.name, k.expectedIntervalSeconds!]),
     ),
+    demandMetric: new Map(model.kinds.filter((k) => k.demandMetric !== undefined).map((k) => [k.name, k.demandMetric!])),
+    loadMetric: new Map(model.kinds.filter((k) => k.loadMetric !== undefined).map((k) => [k.name, k.loadMetric!])),
     types,
     forwardTypes: model.relationshipTypes.filter((t) => t.dependency === 'FORWARD').map((t) => t.name),
     reverseTypes: model.relationshipTypes.filter((t) => t.dependency === 'REVERSE').map((t) => t.name),

@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Config } from '../config';
 import type { StoreLifecycle } from '../graph/graph-store';
 import type { TopologyStore } from '../graph/ports/topology-store';
+import type { HistoryStore } from '../history/history-store';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import { settlesBy } from './graceful-shutdown';
@@ -15,6 +16,8 @@ export interface WorkerOperationsOptions {
   logger: Logger;
   metrics: TwinMetrics;
   store: Pick<StoreLifecycle, 'close'> & Pick<TopologyStore, 'existingIds'>;
+  /** State history, which LOAD runs read. */
+  history: Pick<HistoryStore, 'ping' | 'close'>;
   pubsub: PubSub;
   worker: Worker<{ runId: string }>;
 }
@@ -28,7 +31,7 @@ export interface WorkerOperations {
   /**
    * Graceful stop: readiness 503, no new jobs, running ones get until SHUTDOWN_TIMEOUT_MS to
    * finish; those still running then are handed back (BullMQ gives them to another worker once
-   * their lock expires, SCENARIO_LOCK_MS). Then pub/sub, the store and the metrics server close.
+   * their lock expires, SCENARIO_LOCK_MS). Then pub/sub, the stores and the metrics server close.
    */
   stop(): Promise<void>;
 }
@@ -38,7 +41,7 @@ export interface WorkerOperations {
  * `npm run worker`. Readiness: `store`, `redis` (pub/sub PING) and `worker` (taking jobs).
  */
 export async function startWorkerOperations(options: WorkerOperationsOptions): Promise<WorkerOperations> {
-  const { config, logger, metrics, store, pubsub, worker } = options;
+  const { config, logger, metrics, store, history, pubsub, worker } = options;
   const active = new Set<string>();
   worker.on('active', (job) => {
     active.add(job.id ?? job.data.runId);
@@ -49,6 +52,7 @@ export async function startWorkerOperations(options: WorkerOperationsOptions): P
 
   const health = new Health({ logger });
   health.addCheck('store', storeCheck(store));
+  health.addCheck('history', () => history.ping());
   health.addCheck('redis', pubsubCheck(pubsub));
   health.addCheck('worker', async () => {
     if (!worker.isRunning()) throw new Error('the worker is not taking jobs');
@@ -77,6 +81,7 @@ export async function startWorkerOperations(options: WorkerOperationsOptions): P
       for (const [part, close] of [
         ['pubsub', () => pubsub.close()],
         ['store', () => store.close()],
+        ['history', () => history.close()],
         ['metrics server', () => server?.close() ?? Promise.resolve()],
       ] as const) {
         await close().catch((err: unknown) => logger.error({ err, part }, 'error while stopping'));

@@ -6,21 +6,22 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ScenarioInput } from '../graph/scenario-types';
 import type { GraphSnapshot } from '../graph/types';
-import { runScenarioEngine } from '../sim/scenario-engine';
+import { runScenarioEngine, type EngineObservations } from '../sim/scenario-engine';
 
 interface EngineThreadData {
   input: ScenarioInput;
   snapshot: GraphSnapshot;
+  observed: EngineObservations;
   stopFlag: SharedArrayBuffer;
 }
 
-const { input, snapshot, stopFlag } = workerData as EngineThreadData;
+const { input, snapshot, observed, stopFlag } = workerData as EngineThreadData;
 const stop = new Int32Array(stopFlag);
 try {
   const output = runScenarioEngine(input, snapshot, {
     onProgress: (fraction) => parentPort!.postMessage({ type: 'progress', fraction }),
     shouldStop: () => Atomics.load(stop, 0) === 1,
-  });
+  }, observed);
   parentPort!.postMessage({ type: 'done', output });
 } catch (err) {
   parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });

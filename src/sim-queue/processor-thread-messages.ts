@@ -6,6 +6,7 @@ import type { Attempt } from './scenario-processor';
 /** What the processor thread needs to open its own store and model (structured-cloneable). */
 export interface ProcessorThreadData {
   store: Pick<Config, 'neo4j' | 'dataDir'>;
+  history: Pick<Config, 'history' | 'dataDir'>;
   twinModel: string | undefined;
   logLevel: string;
   asOfMaxChanges: number;

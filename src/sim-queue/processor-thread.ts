@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openTwinStore } from '../graph/create-graph-store';
+import { openHistoryStore } from '../history/create-history-store';
 import { createLogger } from '../logger';
 import { PermanentRunError, processScenarioRun, type ProcessorDeps } from './scenario-processor';
 import type { ProcessorThreadData, ToMainMessage, ToThreadMessage } from './processor-thread-messages';
@@ -15,11 +16,14 @@ const port = parentPort!;
 const send = (message: ToMainMessage) => port.postMessage(message);
 const logger = createLogger(data.logLevel);
 const opened = openTwinStore({ ...data.store, twinModel: data.twinModel });
+const history = openHistoryStore(data.history);
+history.catch((err: unknown) => logger.error({ err }, 'scenario processor thread could not open state history'));
 // Jobs fail (and are retried) while the store cannot be opened; say why once.
 opened.catch((err: unknown) => logger.error({ err }, 'scenario processor thread could not open the store'));
-const deps: Promise<ProcessorDeps> = opened.then(({ store, model }) => ({
+const deps: Promise<ProcessorDeps> = Promise.all([opened, history]).then(([{ store, model }, history]) => ({
   store,
   model,
+  history,
   logger,
   asOfMaxChanges: data.asOfMaxChanges,
   pubsub: { publish: async (channel, messages) => send({ type: 'publish', channel, messages }) },
@@ -29,6 +33,7 @@ const deps: Promise<ProcessorDeps> = opened.then(({ store, model }) => ({
 port.on('message', async (message: ToThreadMessage) => {
   if (message.type === 'close') {
     await opened.then(({ store }) => store.close()).catch(() => undefined);
+    await history.then((h) => h.close()).catch(() => undefined);
     port.close(); // nothing left to keep the thread alive: it exits
     return;
   }

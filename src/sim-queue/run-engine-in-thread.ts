@@ -1,7 +1,7 @@
 import { DomainError } from '../errors';
 import type { ScenarioInput } from '../graph/scenario-types';
 import type { GraphSnapshot } from '../graph/types';
-import type { EngineOutput } from '../sim/scenario-engine';
+import type { EngineObservations, EngineOutput } from '../sim/scenario-engine';
 import { startThread } from './start-thread';
 
 export interface EngineRun {
@@ -11,9 +11,9 @@ export interface EngineRun {
 }
 
 /** Run a scenario engine in a worker thread, relaying progress. */
-export function runEngineInThread(input: ScenarioInput, snapshot: GraphSnapshot, onProgress: (fraction: number) => void): EngineRun {
+export function runEngineInThread(input: ScenarioInput, snapshot: GraphSnapshot, onProgress: (fraction: number) => void, observed: EngineObservations = {}): EngineRun {
   const stopFlag = new SharedArrayBuffer(4);
-  const worker = startThread('engine-thread', { input, snapshot, stopFlag });
+  const worker = startThread('engine-thread', { input, snapshot, observed, stopFlag });
   const output = new Promise<EngineOutput>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {

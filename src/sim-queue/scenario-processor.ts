@@ -4,7 +4,7 @@ import type { ScenarioStore } from '../graph/ports/scenario-store';
 import { AsOfTopology } from '../graph/as-of-topology';
 import type { TopologyHistoryStore } from '../graph/ports/topology-history-store';
 import type { TopologyReader } from '../graph/ports/topology-store';
-import type { ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
+import { NO_OUTCOME, type ScenarioRunPatch, type ScenarioRunRecord, type SimulationResultRecord } from '../graph/scenario-types';
 import { loadSnapshot } from '../graph/traversal';
 import type { GraphSnapshot } from '../graph/types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
@@ -12,12 +12,17 @@ import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
 import type { ScenarioJobObserver } from './scenario-job-observer';
 import { runEngineInThread } from './run-engine-in-thread';
+import type { HistoryStore } from '../history/history-store';
+import { fidelity } from '../sim/fidelity';
+import type { EngineObservations, EngineOutput } from '../sim/scenario-engine';
 
 export interface ProcessorDeps {
   store: ScenarioStore & TopologyReader & TopologyHistoryStore;
   model: ModelIndex;
   /** Most things changed since a replay's asOf that its snapshot may undo (HISTORY_ASOF_MAX_CHANGES). Default 100,000. */
   asOfMaxChanges?: number;
+  /** State history: observed demand and load for LOAD runs (without it, LOAD has no fidelity and refuses OBSERVED demand). */
+  history?: Pick<HistoryStore, 'valuesAt'>;
   /** Where run updates go (only `publish` is used). */
   pubsub: Pick<PubSub, 'publish'>;
   logger: Logger;
@@ -103,7 +108,8 @@ async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Upda
   const snapshot = await loadSnapshot(topology, { roots: run.input.roots, maxDepth: run.input.maxDepth ?? 0 });
   const missing = [...(run.input.roots ?? []), ...run.input.failed].filter((id) => !snapshot.assets.has(id));
   if (missing.length) throw new PermanentRunError(`assets no longer exist: ${missing.join(', ')}`);
-  const inputHash = hashInput(run, snapshot);
+  const observed = await observe(run, snapshot, deps);
+  const inputHash = hashInput(run, snapshot, observed);
 
   // Progress is written (and cancellation noticed) at most once per interval.
   const interval = deps.progressIntervalMs ?? 500;
@@ -120,8 +126,8 @@ async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Upda
         engine.stop();
       }
     });
-  });
-  const output = await engine.output;
+  }, { demandKw: observed.demandKw });
+  const output = compareWithObserved(await engine.output, observed);
   await pending;
   if (cancelled || !output.complete) {
     log.info('scenario run stopped: cancelled');
@@ -155,9 +161,11 @@ async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Upda
  * A hash of what the engine saw: the scenario input and the snapshot in a canonical order
  * (asset ids, kinds, properties; edges), so equal hashes mean the same inputs.
  */
-export function hashInput(run: Pick<ScenarioRunRecord, 'input'>, snapshot: GraphSnapshot): string {
+export function hashInput(run: Pick<ScenarioRunRecord, 'input'>, snapshot: GraphSnapshot, observed: Observed = {}): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(run.input));
+  // What was observed feeds the engine (demand) and the summary (fidelity): part of the input.
+  for (const values of [observed.demandKw, observed.loadKw]) hash.update(JSON.stringify(values ? [...values].sort(([a], [b]) => (a < b ? -1 : 1)) : null));
   for (const id of [...snapshot.assets.keys()].sort()) {
     const a = snapshot.assets.get(id)!;
     hash.update(JSON.stringify([a.id, a.kind, Object.entries(a.properties).sort(([x], [y]) => (x < y ? -1 : 1))]));
@@ -167,4 +175,56 @@ export function hashInput(run: Pick<ScenarioRunRecord, 'input'>, snapshot: Graph
     .sort();
   for (const e of edges) hash.update(e);
   return hash.digest('hex');
+}
+
+/** What a run observed: demand by consumer (OBSERVED demand) and load by asset, at the run's moment. */
+interface Observed extends EngineObservations {
+  loadKw?: ReadonlyMap<string, number>;
+  /** The moment they were read at (the run's asOf, or when it started). */
+  at?: string;
+}
+
+/**
+ * For LOAD: the observed load of every asset whose kind declares a loadMetric and, with
+ * `demand: OBSERVED`, the observed demand of every one whose kind declares a demandMetric, each
+ * its latest value at or before the run's moment, read from state history (numbers only).
+ */
+async function observe(run: ScenarioRunRecord, snapshot: GraphSnapshot, deps: ProcessorDeps): Promise<Observed> {
+  if (run.input.kind !== 'LOAD') return {};
+  const observedDemand = run.input.demand === 'OBSERVED';
+  if (!deps.history) {
+    if (observedDemand) throw new PermanentRunError('demand OBSERVED needs state history, which this worker does not have');
+    return {};
+  }
+  const at = run.input.asOf ?? run.startedAt ?? new Date().toISOString();
+  const read = async (metricOf: ReadonlyMap<string, string>): Promise<Map<string, number>> => {
+    const byMetric = new Map<string, string[]>();
+    for (const asset of snapshot.assets.values()) {
+      const metric = metricOf.get(asset.kind);
+      if (metric) byMetric.set(metric, [...(byMetric.get(metric) ?? []), asset.id]);
+    }
+    const out = new Map<string, number>();
+    for (const [metric, ids] of byMetric) {
+      for (const [id, value] of await deps.history!.valuesAt(ids, metric, at)) if (typeof value === 'number') out.set(id, value);
+    }
+    return out;
+  };
+  return { at, loadKw: await read(deps.model.loadMetric), ...(observedDemand && { demandKw: await read(deps.model.demandMetric) }) };
+}
+
+/** LOAD results with their observed load and error, and the run's fidelity in the summary. */
+function compareWithObserved(output: EngineOutput, observed: Observed): EngineOutput {
+  if (!observed.loadKw) return output;
+  const byAsset = new Map(output.results.map((r) => [r.assetId, r]));
+  const pairs = [...observed.loadKw].map(([assetId, observedKw]) => ({ assetId, predictedKw: byAsset.get(assetId)?.loadKw ?? 0, observedKw }));
+  const results = output.results.map((r) => {
+    const observedKw = observed.loadKw!.get(r.assetId);
+    return observedKw === undefined ? r : { ...r, observedLoadKw: observedKw, errorKw: (r.loadKw ?? 0) - observedKw };
+  });
+  // Observed assets the engine gave no result (no load, no capacity) are predicted at 0.
+  for (const { assetId, predictedKw, observedKw } of pairs) {
+    if (!byAsset.has(assetId)) results.push({ ...NO_OUTCOME, assetId, loadKw: predictedKw, observedLoadKw: observedKw, errorKw: predictedKw - observedKw });
+  }
+  const { assets: _perAsset, ...summary } = fidelity(pairs);
+  return { ...output, results, summary: { ...output.summary, demand: observed.demandKw ? 'OBSERVED' : 'MODELED', observedAt: observed.at, fidelity: summary } };
 }

@@ -24,6 +24,7 @@ export interface ScenarioRequest {
   samples?: number | null;
   seed?: number | null;
   asOf?: unknown;
+  demand?: 'MODELED' | 'OBSERVED' | null;
   idempotencyKey?: string | null;
 }
 
@@ -120,6 +121,7 @@ export class ScenarioService {
     if (r.kind === 'IMPACT' && failed.length === 0) throw badInput('input.failed: an IMPACT scenario needs at least one failed asset', { field: field('failed') });
     if (r.samples != null && r.kind !== 'RELIABILITY') throw badInput('input.samples: only applies to RELIABILITY', { field: field('samples') });
     if (r.loadFactors != null && r.kind !== 'LOAD') throw badInput('input.loadFactors: only applies to LOAD', { field: field('loadFactors') });
+    if (r.demand != null && r.kind !== 'LOAD') throw badInput('input.demand: only applies to LOAD', { field: field('demand') });
     const { maxSamples, defaultSamples } = this.config.scenarios;
     const samples = r.kind === 'RELIABILITY' ? (r.samples ?? Math.min(defaultSamples, maxSamples)) : undefined;
     if (samples !== undefined && (samples < 1 || samples > maxSamples)) {
@@ -135,6 +137,7 @@ export class ScenarioService {
     if (roots) Object.assign(input, { roots, maxDepth });
     if (samples !== undefined) input.samples = samples;
     if (asOf) input.asOf = asOf;
+    if (r.demand === 'OBSERVED') input.demand = 'OBSERVED';
     return input;
   }
 

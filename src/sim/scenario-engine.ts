@@ -16,6 +16,12 @@ export interface EngineOutput {
   complete: boolean;
 }
 
+/** What was observed, for engines that use it: LOAD with `demand: OBSERVED` takes demand from it. */
+export interface EngineObservations {
+  /** Observed demand in kW by consumer (its kind's demandMetric at the run's moment). */
+  demandKw?: ReadonlyMap<string, number>;
+}
+
 export interface EngineHooks {
   onProgress?: (fraction: number) => void;
   shouldStop?: () => boolean;
@@ -23,7 +29,7 @@ export interface EngineHooks {
 
 
 /** Run the engine a scenario asks for on a snapshot. Pure: same input and snapshot, same output. */
-export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot, hooks: EngineHooks = {}): EngineOutput {
+export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot, hooks: EngineHooks = {}, observed: EngineObservations = {}): EngineOutput {
   switch (input.kind) {
     case 'IMPACT': {
       const impact = computeImpact(snapshot.edges, input.failed);
@@ -45,7 +51,7 @@ export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot,
       };
     }
     case 'LOAD': {
-      const out = runLoad(snapshot, { failed: input.failed, loadFactors: input.loadFactors });
+      const out = runLoad(snapshot, { failed: input.failed, loadFactors: input.loadFactors, demandKw: observed.demandKw });
       const results = out.assets
         .filter((a) => a.loadKw > 0 || a.capacityKw !== null || a.state === 'DOWN')
         .map((a) => ({ ...NO_OUTCOME, assetId: a.id, state: a.state, loadKw: a.loadKw, utilization: a.utilization, overloaded: a.overloaded }));

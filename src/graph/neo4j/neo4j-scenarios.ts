@@ -121,6 +121,8 @@ function toResult(map: Record<string, unknown>): SimulationResultRecord {
     loadKw: numberOrNull(map.loadKw),
     utilization: numberOrNull(map.utilization),
     overloaded: typeof map.overloaded === 'boolean' ? map.overloaded : null,
+    observedLoadKw: numberOrNull(map.observedLoadKw),
+    errorKw: numberOrNull(map.errorKw),
     ...(map.assetDeleted === true && { assetDeleted: true }),
   };
 }
@@ -130,7 +132,7 @@ function toResult(map: Record<string, unknown>): SimulationResultRecord {
  * startedAt, finishedAt, summary, input, idempotencyKey, engineVersion, modelVersion, inputHash,
  * attempts})` with `summary` and `input` as JSON, and `-[:HAS_RESULT]->(:SimulationResult {key,
  * runId, assetId, state, depth, cause, availability, availabilityLow, availabilityHigh, loadKw,
- * utilization, overloaded})-[:FOR]->(:Asset)`; results go with their run, and outlive their asset
+ * utilization, overloaded, observedLoadKw, errorKw})-[:FOR]->(:Asset)`; results go with their run, and outlive their asset
  * (`assetDeleted: true`, the FOR relationship gone).
  */
 export class Neo4jScenarios extends Neo4jPart<ScenarioQueryName> implements ScenarioStore {

@@ -41,6 +41,8 @@ interface ResultRow {
   load_kw: number | null;
   utilization: number | null;
   overloaded: number | null;
+  observed_load_kw: number | null;
+  error_kw: number | null;
   asset_deleted: number;
 }
 
@@ -75,6 +77,8 @@ const toResult = (row: ResultRow): SimulationResultRecord => ({
   loadKw: row.load_kw,
   utilization: row.utilization,
   overloaded: row.overloaded === null ? null : row.overloaded === 1,
+  observedLoadKw: row.observed_load_kw,
+  errorKw: row.error_kw,
   ...(row.asset_deleted === 1 && { assetDeleted: true }),
 });
 
@@ -180,8 +184,8 @@ export class SqliteScenarios implements ScenarioStore {
         if (!assets.has(r.assetId)) continue;
         this.sql.run(
           `INSERT OR REPLACE INTO simulation_results (run_id, asset_id, state, depth, cause, availability, availability_low,
-             availability_high, load_kw, utilization, overloaded)
-           VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded)`,
+             availability_high, load_kw, utilization, overloaded, observed_load_kw, error_kw)
+           VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded, @observedLoadKw, @errorKw)`,
           { runId, assetId: r.assetId, ...outcomeOf(r), overloaded: r.overloaded == null ? null : Number(r.overloaded) },
         );
       }

@@ -55,6 +55,8 @@ const resultsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
   load_kw REAL,
   utilization REAL,
   overloaded INTEGER,
+  observed_load_kw REAL,
+  error_kw REAL,
   asset_deleted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, asset_id)
 ) WITHOUT ROWID;`;
@@ -138,6 +140,8 @@ INSERT OR IGNORE INTO topology_history (singleton, started_at) VALUES (1, strfti
 /** Columns added after the first release, for stores created before them. */
 const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['assets', 'state_observed_at', "TEXT NOT NULL DEFAULT '{}'"],
+  ['simulation_results', 'observed_load_kw', 'REAL'],
+  ['simulation_results', 'error_kw', 'REAL'],
 ];
 
 /** Create what is missing: tables, indexes, and columns added since a store was created. */

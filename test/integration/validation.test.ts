@@ -1,0 +1,115 @@
+import { RUN_SCENARIO, waitForRun } from '../support/scenario-helpers';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * Measuring the model against what was observed, on each store: LOAD with demand taken from
+ * observed state, every observed asset's prediction error, and the run's fidelity.
+ */
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+  // ups → two PDUs in one redundancy group → a rack → three servers (loadKw 2, 3, 1).
+  await ok(`mutation {
+    upsertAssets(input: [
+      { id: "ups-v", kind: "UPS", properties: { capacityKw: 100 } },
+      { id: "pdu-v1", kind: "PDU", properties: { capacityKw: 50 } },
+      { id: "pdu-v2", kind: "PDU", properties: { capacityKw: 50 } },
+      { id: "rack-v", kind: "Rack", properties: { capacityKw: 20 } },
+      { id: "srv-v1", kind: "Server", properties: { loadKw: 2 } },
+      { id: "srv-v2", kind: "Server", properties: { loadKw: 3 } },
+      { id: "srv-v3", kind: "Server", properties: { loadKw: 1 } } ]) { id }
+    relate(input: [
+      { from: "ups-v", type: "FEEDS", to: "pdu-v1" },
+      { from: "ups-v", type: "FEEDS", to: "pdu-v2" },
+      { from: "pdu-v1", type: "FEEDS", to: "rack-v", properties: { redundancyGroup: "power" } },
+      { from: "pdu-v2", type: "FEEDS", to: "rack-v", properties: { redundancyGroup: "power" } },
+      { from: "rack-v", type: "HOSTS", to: "srv-v1" },
+      { from: "rack-v", type: "HOSTS", to: "srv-v2" },
+      { from: "rack-v", type: "HOSTS", to: "srv-v3" } ]) { type } }`);
+  // The moments come after the twin was built: a replay's asOf cannot be older than topology history.
+  T1 = new Date(Date.now() + 10).toISOString();
+  BETWEEN = new Date(Date.parse(T1) + 10).toISOString();
+  T2 = new Date(Date.parse(T1) + 20).toISOString();
+  // At T1: servers 1 and 2 draw 4 and 6 kW (server 3 reports nothing), the PDUs carry 5.5 and 4, the UPS 10.
+  await report(T1, { 'srv-v1': { powerKw: 4 }, 'srv-v2': { powerKw: 6 }, 'pdu-v1': { loadKw: 5.5 }, 'pdu-v2': { loadKw: 4 }, 'ups-v': { loadKw: 10 } });
+  // At T2, more.
+  await report(T2, { 'srv-v1': { powerKw: 8 }, 'srv-v2': { powerKw: 8 }, 'pdu-v1': { loadKw: 8 }, 'pdu-v2': { loadKw: 8 }, 'ups-v': { loadKw: 16 } });
+  while (Date.now() <= Date.parse(T2)) await new Promise((r) => setTimeout(r, 5));
+});
+afterAll(() => s.stop());
+
+let T1: string;
+let BETWEEN: string;
+let T2: string;
+
+async function ok(query: string, variables?: Record<string, unknown>) {
+  const res = await s.gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  return res.data;
+}
+
+async function report(observedAt: string, values: Record<string, Record<string, number>>) {
+  const input = Object.entries(values).map(([assetId, v]) => ({ assetId, observedAt, values: v }));
+  const { reportState } = await ok(`mutation($r: [StateReport!]!) { reportState(input: $r) { accepted } }`, { r: input });
+  expect(reportState.accepted).toBe(input.length);
+}
+
+async function load(input: Record<string, unknown>) {
+  const { runScenario } = await ok(RUN_SCENARIO, { input: { kind: 'LOAD', ...input } });
+  const run = await waitForRun(s, runScenario.id);
+  expect(run.status).toBe('SUCCEEDED');
+  const { scenarioRun } = await ok(`query($id: ID!) { scenarioRun(id: $id) { results(first: 100) { nodes { assetId loadKw observedLoadKw errorKw } } } }`, { id: run.id });
+  const results = Object.fromEntries(scenarioRun.results.nodes.map((n: any) => [n.assetId, n]));
+  return { run, results };
+}
+
+const close = (x: number) => expect.closeTo(x, 9);
+
+describe('LOAD against observed state', () => {
+  it('takes demand from observed power (loadKw where none), splits it evenly over a redundant pair, and reports each error', async () => {
+    const { run, results } = await load({ demand: 'OBSERVED', asOf: BETWEEN });
+    // 4 + 6 observed + 1 fallback = 11 kW on the rack, 5.5 on each PDU, 11 on the UPS.
+    expect(results['rack-v'].loadKw).toBeCloseTo(11, 9);
+    expect(results['pdu-v1']).toEqual({ assetId: 'pdu-v1', loadKw: close(5.5), observedLoadKw: 5.5, errorKw: close(0) });
+    expect(results['pdu-v2']).toEqual({ assetId: 'pdu-v2', loadKw: close(5.5), observedLoadKw: 4, errorKw: close(1.5) });
+    expect(results['ups-v']).toEqual({ assetId: 'ups-v', loadKw: close(11), observedLoadKw: 10, errorKw: close(1) });
+    // Racks and servers declare no load metric: nothing to compare.
+    expect(results['rack-v'].observedLoadKw).toBeNull();
+    expect(run.summary.demand).toBe('OBSERVED');
+    expect(run.summary.demandSource).toMatchObject({ observed: 2, fallback: 1 });
+    expect(run.summary.observedAt).toBe(BETWEEN);
+    const f = run.summary.fidelity;
+    expect(f.compared).toBe(3);
+    expect(f.zeroObserved).toBe(0);
+    expect(f.mape).toBeCloseTo((0 / 5.5 + 1.5 / 4 + 1 / 10) / 3, 9);
+    expect(f.rmse).toBeCloseTo(Math.sqrt((0 + 1.5 ** 2 + 1 ** 2) / 3), 9);
+    expect(f.maxAbsErrorKw).toBeCloseTo(1.5, 9);
+    expect(f.worst[0]).toBe('pdu-v2');
+  });
+
+  it('with modeled demand, compares the loadKw model with what was observed', async () => {
+    const { run, results } = await load({ asOf: BETWEEN });
+    expect(run.summary.demand).toBe('MODELED');
+    expect(results['pdu-v1']).toEqual({ assetId: 'pdu-v1', loadKw: close(3), observedLoadKw: 5.5, errorKw: close(-2.5) });
+    expect(results['ups-v']).toEqual({ assetId: 'ups-v', loadKw: close(6), observedLoadKw: 10, errorKw: close(-4) });
+    expect(run.summary.fidelity.mape).toBeCloseTo((2.5 / 5.5 + 1 / 4 + 4 / 10) / 3, 9);
+  });
+
+  it('reads the latest observations at the run\'s moment: without asOf, the newest', async () => {
+    const { run, results } = await load({ demand: 'OBSERVED' });
+    // 8 + 8 + 1 = 17: 8.5 per PDU (observed 8 each), 17 on the UPS (observed 16).
+    expect(results['pdu-v2']).toMatchObject({ loadKw: close(8.5), observedLoadKw: 8, errorKw: close(0.5) });
+    expect(results['ups-v']).toMatchObject({ observedLoadKw: 16, errorKw: close(1) });
+    expect(run.summary.fidelity.compared).toBe(3);
+    // Different observations, different input: the hash says so.
+    const again = await load({ demand: 'OBSERVED', asOf: BETWEEN });
+    expect(again.run.inputHash).not.toBe(run.inputHash);
+  });
+
+  it('refuses demand for a scenario that is not LOAD', async () => {
+    const res = await s.gql(RUN_SCENARIO, { input: { kind: 'IMPACT', failed: ['pdu-v1'], demand: 'OBSERVED' } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/input.demand: only applies to LOAD/);
+  });
+});
