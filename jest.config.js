@@ -1,14 +1,18 @@
 /**
- * Jest runs the TypeScript sources directly through ts-jest (CommonJS, like the build), in three
- * projects: `unit` (pure), and the storage-touching suites (contract and integration) once per
- * store, `sqlite` and `neo4j`. The neo4j project starts one real Neo4j for the run
- * (neo4j-local/, needs Java 17+ and Maven) unless TEST_NEO4J_URI names a disposable one.
+ * Jest runs the TypeScript sources directly through ts-jest (CommonJS, like the build), in four
+ * projects: `unit` (pure), the storage-touching suites (contract and integration) once per
+ * store, `sqlite` and `neo4j`, and `e2e`: the explorer page in a real headless Chromium against
+ * the real API on SQLite. The neo4j project starts one real Neo4j for the run (neo4j-local/,
+ * needs Java 17+ and Maven) unless TEST_NEO4J_URI names a disposable one; the e2e project drives
+ * Debian's `chromium` (or CHROMIUM_PATH) with playwright-core and builds the explorer first.
  *
  * TEST_STORES=sqlite (or neo4j) narrows the stores. Without Java or Maven the neo4j project is
- * left out with a notice, except in CI (CI=true), where that is an error.
+ * left out with a notice, and so is the e2e project without Chromium, except in CI (CI=true),
+ * where either is an error.
  */
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync } = require('node:fs');
+const { chromiumPath } = require('./test/e2e/support/chromium.js');
 
 const base = {
   testEnvironment: 'node',
@@ -64,10 +68,25 @@ if (stores.includes('neo4j')) {
   }
 }
 
+const chromium = chromiumPath();
+if (chromium) {
+  process.env.TEST_CHROMIUM_PATH = chromium;
+  projects.push({
+    ...base,
+    displayName: 'e2e',
+    testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+  });
+} else if (process.env.CI) {
+  throw new Error('CI must run the explorer end-to-end tests, but Chromium was not found: apt-get install -y chromium (or set CHROMIUM_PATH)');
+} else {
+  process.env.TEST_E2E_SKIPPED = 'Chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)';
+}
+
 module.exports = {
   projects,
   testTimeout: 30000,
   // Tests close what they open; this is a safety net so that a leaked socket can never hang CI.
   forceExit: true,
-  reporters: ['default', '<rootDir>/test/support/stores/store-summary-reporter.js'],
+  reporters: ['default', '<rootDir>/test/e2e/support/skip-notice-reporter.js', '<rootDir>/test/support/stores/store-summary-reporter.js'],
 };

@@ -42,7 +42,8 @@ export function percent(value: number | null | undefined, digits = 3): string {
 
 export function number(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined) return '—';
-  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+  // At most `digits` decimals, without trailing zeros: 3.1, 4.25, 12.
+  return String(Number(value.toFixed(digits)));
 }
 
 /** A JSON scalar or list as short text. */

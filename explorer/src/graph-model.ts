@@ -9,6 +9,7 @@ import {
   ASSET_BATCH,
   ASSET_SUMMARIES,
   ASSETS_WITH_RELATIONSHIPS,
+  MAX_GRAPH_NODES,
   NEIGHBOURHOOD,
   type AssetSummariesData,
   type AssetsWithRelationshipsData,
@@ -44,8 +45,6 @@ export interface GraphEdge {
   redundancyGroup?: string;
   minLive: number;
 }
-
-export const MAX_GRAPH_NODES = 600;
 
 export class GraphModel {
   readonly nodes = new Map<string, GraphNode>();

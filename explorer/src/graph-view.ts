@@ -78,6 +78,11 @@ export class GraphView {
       selectionType: 'single',
       style: STYLE as never,
     });
+    // cytoscape caches where its canvas is on the page; text appearing above it (a summary line,
+    // a notice) moves it without resizing it, and clicks would land beside the nodes.
+    const moved = new ResizeObserver(() => this.cy.resize());
+    moved.observe(document.body);
+    if (container.parentElement) moved.observe(container.parentElement);
     this.cy.on('tap', 'node', (e) => this.events.inspect((e.target as NodeSingular).id()));
     this.cy.on('select unselect', 'node', () => this.events.selection(this.selected()));
     // The test suite and the curious read the graph from here (`twinExplorer.cy` in the console).

@@ -10,10 +10,11 @@ import { AssetPanel } from './asset-panel';
 import { Credentials, SignIn } from './auth';
 import type { ColourMode } from './colours';
 import { $, announce, el, percent, number } from './dom';
-import { GraphLoader, GraphModel, MAX_GRAPH_NODES } from './graph-model';
+import { GraphLoader, GraphModel } from './graph-model';
 import { GraphView, type ImpactMark } from './graph-view';
 import { ImpactPanel } from './impact-panel';
 import {
+  MAX_GRAPH_NODES,
   MODEL,
   STATE_CHANGED,
   TOPOLOGY_CHANGED,

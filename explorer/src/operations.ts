@@ -40,6 +40,8 @@ export const ASSET_BATCH = 200;
 export const RESULT_PAGE = 250;
 /** Search results per page. */
 export const SEARCH_PAGE = 20;
+/** Assets drawn at most (the live subscription lists them all in `ids`). */
+export const MAX_GRAPH_NODES = 600;
 /** Runs listed for comparison. */
 export const RUN_LIST = 15;
 

@@ -87,7 +87,7 @@ export class ScenarioPanel {
   /** The graph or the failed set changed: the form says what a run would use. */
   contextChanged(): void {
     const scope = this.actions.scope();
-    $('#scenario-root').textContent = scope ? `${scope.root} (depth ${scope.depth})` : "the graph's asset (open one first)";
+    $('#scenario-root').textContent = scope ? `${scope.root}, within ${scope.depth} hops` : "the graph's asset (open one first)";
     const rootOption = document.querySelector<HTMLInputElement>('input[name="scenario-scope"][value="root"]');
     if (rootOption) rootOption.disabled = !scope;
     if (!scope && rootOption?.checked) document.querySelector<HTMLInputElement>('input[name="scenario-scope"][value="twin"]')!.checked = true;
@@ -340,8 +340,16 @@ export class ScenarioPanel {
 }
 
 function summaryValue(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(6);
-  if (Array.isArray(v)) return v.length > 6 ? `${v.length} entries` : v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  if (typeof v === 'number') return number(v, 6);
+  if (Array.isArray(v)) {
+    if (!v.length) return 'none';
+    return v.length > 6 ? `${v.length} entries` : v.map(summaryValue).join('; ');
+  }
+  if (v && typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}: ${typeof x === 'object' && x !== null ? JSON.stringify(x) : summaryValue(x)}`)
+      .join(', ');
+  }
   return scalar(v);
 }
 
