@@ -1,6 +1,6 @@
 /**
  * Builds the twin explorer page into explorer/dist/ (gitignored): one script and one style sheet
- * bundled by esbuild from explorer/src and node_modules (cytoscape, cytoscape-dagre, uPlot,
+ * bundled by esbuild from explorer/src and node_modules (cytoscape, uPlot,
  * graphql-ws's client, the Inter font files), plus index.html. Nothing is loaded from elsewhere
  * at run time. About a second on this project's 2-core machine.
  *

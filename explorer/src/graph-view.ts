@@ -6,7 +6,6 @@
  * what is drawn, for keyboard and screen-reader users.
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
-import dagre from 'cytoscape-dagre';
 import {
   availabilityColour,
   groupColour,
@@ -22,8 +21,6 @@ import { $, ago, el, percent } from './dom';
 import type { GraphEdge, GraphModel, GraphNode } from './graph-model';
 import { layoutGraph } from './layout';
 import type { AssetSummary, RunResult, ScenarioKind } from './operations';
-
-cytoscape.use(dagre);
 
 export type ImpactMark = 'FAILED' | 'DOWN' | 'AT_RISK';
 
