@@ -15,7 +15,7 @@ CALL {
   ORDER BY run.submittedAt DESC, run.id DESC
   LIMIT $last
   RETURN s {.runId, .assetId, .state, .depth, .cause, .availability, .availabilityLow, .availabilityHigh, .loadKw,
-    .utilization, .overloaded, .observedLoadKw, .errorKw} AS result, run.submittedAt AS submittedAt, run.id AS runId
+    .utilization, .overloaded, .observedLoadKw, .errorKw, .failures, .mtbfHours, .mttrHours} AS result, run.submittedAt AS submittedAt, run.id AS runId
 }
 RETURN a.id AS assetId, result, submittedAt, runId
 ORDER BY assetId, submittedAt DESC, runId DESC

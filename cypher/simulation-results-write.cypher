@@ -8,8 +8,8 @@
 //   $runId: string, the run id.
 //   $results: list of {key: string ($runId + '|' + assetId), assetId: string, values: map
 //     {state, cause: string or null; depth: integer or null; availability, availabilityLow,
-//     availabilityHigh, loadKw, utilization, observedLoadKw, errorKw: float or null; overloaded:
-//     boolean or null}}, one per
+//     availabilityHigh, loadKw, utilization, observedLoadKw, errorKw, mtbfHours, mttrHours: float
+//     or null; failures: integer or null; overloaded: boolean or null}}, one per
 //     asset (the adapter keeps the last of duplicates), sorted by assetId so that concurrent
 //     writers lock assets in the same order. A null value removes the property.
 // Returns: one row: written (integer, how many results were created or replaced).

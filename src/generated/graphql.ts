@@ -233,6 +233,21 @@ export type AuditWhere = {
   until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type CalibrationReport = {
+  __typename?: 'CalibrationReport';
+  /** Assets whose properties were written. */
+  changed: Array<Scalars['ID']['output']>;
+  runId: Scalars['ID']['output'];
+  /** Assets of the run left alone, and why (deleted since; calibrated by another run since). */
+  skipped: Array<CalibrationSkip>;
+};
+
+export type CalibrationSkip = {
+  __typename?: 'CalibrationSkip';
+  assetId: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+};
+
 export type DemandSource =
   | 'MODELED'
   | 'OBSERVED';
@@ -318,6 +333,8 @@ export type LoadFactor = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admin: write a SUCCEEDED CALIBRATE run's availability, mtbfHours and mttrHours (those it estimated) as properties of its calibrated assets, with calibratedBy (the run) and calibratedAt, through the normal write path (versions, topology history, audit, topology events). */
+  applyCalibration: CalibrationReport;
   /** Stop a queued or running scenario; it ends CANCELLED. Cancelling a cancelled run returns it as is. */
   cancelScenario: ScenarioRun;
   /** Delete assets and all their relationships; returns how many existed. */
@@ -332,12 +349,19 @@ export type Mutation = {
    * the batch. Only ACCEPTED changes are published to subscribers.
    */
   reportState: StateReportResult;
+  /** Admin: put back the properties the run's apply replaced (from topology history), on every asset it is still applied to. */
+  revertCalibration: CalibrationReport;
   /** Validate a scenario, create its run (QUEUED) and enqueue it. Answers at once; follow the run with scenarioRun or scenarioRunUpdated. */
   runScenario: ScenarioRun;
   /** Remove relationships; returns how many existed. */
   unrelate: Scalars['Int']['output'];
   /** Create or update assets atomically. Properties merge into stored ones; a null value removes a key. */
   upsertAssets: Array<Asset>;
+};
+
+
+export type MutationApplyCalibrationArgs = {
+  runId: Scalars['ID']['input'];
 };
 
 
@@ -364,6 +388,11 @@ export type MutationRelateArgs = {
 
 export type MutationReportStateArgs = {
   input: Array<StateReport>;
+};
+
+
+export type MutationRevertCalibrationArgs = {
+  runId: Scalars['ID']['input'];
 };
 
 
@@ -632,6 +661,8 @@ export type ScenarioInput = {
   demand?: InputMaybe<DemandSource>;
   /** Assets that fail (required for IMPACT). */
   failed?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** CALIBRATE: the window of status history (from inclusive, to exclusive; to not in the future). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
   /** Submitting the same key again returns the first run instead of starting another. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   kind: ScenarioKind;
@@ -644,9 +675,12 @@ export type ScenarioInput = {
   samples?: InputMaybe<Scalars['Int']['input']>;
   /** Seed of the random generator; the same seed and inputs give the same results. Chosen and stored when absent. */
   seed?: InputMaybe<Scalars['Int']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type ScenarioKind =
+  /** Availability, failures, MTBF and MTTR of every asset of the scope from its observed status history in `from`..`to`, with 95% intervals; assets without status observations are listed in the summary as not calibrated. */
+  | 'CALIBRATE'
   /** Redundancy-aware failure cascade of `failed`. */
   | 'IMPACT'
   /** Load flowing up dependency edges, split across live suppliers, with failover of `failed`. */
@@ -716,8 +750,14 @@ export type SimulationResult = {
   depth?: Maybe<Scalars['Int']['output']>;
   /** LOAD: predicted loadKw minus observedLoadKw. */
   errorKw?: Maybe<Scalars['Float']['output']>;
+  /** CALIBRATE: transitions into DOWN in the window. */
+  failures?: Maybe<Scalars['Int']['output']>;
   /** LOAD. */
   loadKw?: Maybe<Scalars['Float']['output']>;
+  /** CALIBRATE: up time / failures (null without a failure). */
+  mtbfHours?: Maybe<Scalars['Float']['output']>;
+  /** CALIBRATE: down time / repairs (null without a repair). */
+  mttrHours?: Maybe<Scalars['Float']['output']>;
   /** LOAD: the asset's observed load at the run's moment (its kind's loadMetric, from state history). */
   observedLoadKw?: Maybe<Scalars['Float']['output']>;
   overloaded?: Maybe<Scalars['Boolean']['output']>;
@@ -949,6 +989,8 @@ export type ResolversTypes = ResolversObject<{
   AuditEntry: ResolverTypeWrapper<AuditEntryModel>;
   AuditWhere: AuditWhere;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CalibrationReport: ResolverTypeWrapper<CalibrationReport>;
+  CalibrationSkip: ResolverTypeWrapper<CalibrationSkip>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DemandSource: DemandSource;
   DependencyDirection: DependencyDirection;
@@ -1024,6 +1066,8 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEntry: AuditEntryModel;
   AuditWhere: AuditWhere;
   Boolean: Scalars['Boolean']['output'];
+  CalibrationReport: CalibrationReport;
+  CalibrationSkip: CalibrationSkip;
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
   HistoryBucket: HistoryBucket;
@@ -1149,6 +1193,17 @@ export type AuditEntryResolvers<ContextType = RequestContext, ParentType extends
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type CalibrationReportResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CalibrationReport'] = ResolversParentTypes['CalibrationReport']> = ResolversObject<{
+  changed?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  runId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  skipped?: Resolver<Array<ResolversTypes['CalibrationSkip']>, ParentType, ContextType>;
+}>;
+
+export type CalibrationSkipResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CalibrationSkip'] = ResolversParentTypes['CalibrationSkip']> = ResolversObject<{
+  assetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1202,11 +1257,13 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  applyCalibration?: Resolver<ResolversTypes['CalibrationReport'], ParentType, ContextType, RequireFields<MutationApplyCalibrationArgs, 'runId'>>;
   cancelScenario?: Resolver<ResolversTypes['ScenarioRun'], ParentType, ContextType, RequireFields<MutationCancelScenarioArgs, 'id'>>;
   deleteAssets?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationDeleteAssetsArgs, 'ids'>>;
   importTopology?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, Partial<MutationImportTopologyArgs>>;
   relate?: Resolver<Array<ResolversTypes['Relationship']>, ParentType, ContextType, RequireFields<MutationRelateArgs, 'input'>>;
   reportState?: Resolver<ResolversTypes['StateReportResult'], ParentType, ContextType, RequireFields<MutationReportStateArgs, 'input'>>;
+  revertCalibration?: Resolver<ResolversTypes['CalibrationReport'], ParentType, ContextType, RequireFields<MutationRevertCalibrationArgs, 'runId'>>;
   runScenario?: Resolver<ResolversTypes['ScenarioRun'], ParentType, ContextType, RequireFields<MutationRunScenarioArgs, 'input'>>;
   unrelate?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationUnrelateArgs, 'input'>>;
   upsertAssets?: Resolver<Array<ResolversTypes['Asset']>, ParentType, ContextType, RequireFields<MutationUpsertAssetsArgs, 'input'>>;
@@ -1327,7 +1384,10 @@ export type SimulationResultResolvers<ContextType = RequestContext, ParentType e
   cause?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   depth?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   errorKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  failures?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   loadKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mtbfHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mttrHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   observedLoadKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   overloaded?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   run?: Resolver<ResolversTypes['ScenarioRun'], ParentType, ContextType>;
@@ -1413,6 +1473,8 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   AssetStateEvent?: AssetStateEventResolvers<ContextType>;
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  CalibrationReport?: CalibrationReportResolvers<ContextType>;
+  CalibrationSkip?: CalibrationSkipResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   HistoryBucket?: HistoryBucketResolvers<ContextType>;
   ImpactReport?: ImpactReportResolvers<ContextType>;

@@ -1,6 +1,6 @@
 /** Scenario runs and their results, as stored through the GraphStore. */
 
-export type ScenarioKind = 'IMPACT' | 'RELIABILITY' | 'LOAD';
+export type ScenarioKind = 'IMPACT' | 'RELIABILITY' | 'LOAD' | 'CALIBRATE';
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type ImpactState = 'DOWN' | 'AT_RISK';
 
@@ -23,6 +23,9 @@ export interface ScenarioInput {
   seed: number;
   /** Replay: run on the twin as it was at this moment (ISO; topology history); absent = now. */
   asOf?: string;
+  /** CALIBRATE: the window of status history to estimate from (ISO; from inclusive, to exclusive). */
+  from?: string;
+  to?: string;
   /** LOAD: consumers' demand from their `loadKw` property (MODELED, the default) or from observed state (OBSERVED). */
   demand?: 'MODELED' | 'OBSERVED';
 }
@@ -68,6 +71,10 @@ export interface SimulationResultRecord {
   /** LOAD: the asset's observed load (its kind's loadMetric at the run's moment), and predicted − observed. */
   observedLoadKw: number | null;
   errorKw: number | null;
+  /** CALIBRATE: transitions into DOWN in the window, and the mean times between failures and to repair (null without one). */
+  failures: number | null;
+  mtbfHours: number | null;
+  mttrHours: number | null;
   /** Read only, present when true: the asset was deleted after the result was written (the result is kept). */
   assetDeleted?: boolean;
 }
@@ -85,6 +92,9 @@ export const NO_OUTCOME: Omit<SimulationResultRecord, 'runId' | 'assetId'> = {
   overloaded: null,
   observedLoadKw: null,
   errorKw: null,
+  failures: null,
+  mtbfHours: null,
+  mttrHours: null,
 };
 
 /** The outcome fields of a result as stores write them: every one present, null when unset. */
@@ -101,6 +111,9 @@ export function outcomeOf(r: Partial<SimulationResultRecord>): Omit<SimulationRe
     overloaded: r.overloaded ?? null,
     observedLoadKw: r.observedLoadKw ?? null,
     errorKw: r.errorKw ?? null,
+    failures: r.failures ?? null,
+    mtbfHours: r.mtbfHours ?? null,
+    mttrHours: r.mttrHours ?? null,
   };
 }
 

@@ -1,5 +1,7 @@
 import { badInput, DomainError, notFound } from '../errors';
 import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/graphql';
+import { applyCalibration, revertCalibration, type CalibrationReport } from '../sim-queue/calibration';
+import type { TopologyChanges } from '../graph/types';
 import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import { compareResults } from '../sim/compare-results';
 import { DEFAULT_PAGE_SIZE, pageSizeArg } from './arguments';
@@ -62,11 +64,18 @@ export const scenarioMutation: MutationResolvers = {
     return run;
   },
   cancelScenario: async (_, { id }, ctx) => ctx.scenarios.cancel(runIdArg(id, 'id')),
+  applyCalibration: (_, { runId }, ctx) => applyCalibration(calibrationDeps(ctx), runIdArg(runId, 'runId')),
+  revertCalibration: (_, { runId }, ctx) => revertCalibration(calibrationDeps(ctx), runIdArg(runId, 'runId')),
 };
+
+/** Calibration writes go through the store and publish what they changed, like upsertAssets. */
+const calibrationDeps = (ctx: RequestContext) => ({ store: ctx.store, publish: (changes: TopologyChanges) => ctx.topology.publish(changes), batch: ctx.config.maxBatchRecords });
 
 export const scenarioAudited: AuditedIds = {
   runScenario: (_args: unknown, run: ScenarioRunRecord) => [run.id],
   cancelScenario: (_args: unknown, run: ScenarioRunRecord) => [run.id],
+  applyCalibration: (_args: unknown, report: CalibrationReport) => [report.runId, ...report.changed],
+  revertCalibration: (_args: unknown, report: CalibrationReport) => [report.runId, ...report.changed],
 };
 
 export const scenarioTypes: Resolvers = {

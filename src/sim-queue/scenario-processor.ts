@@ -6,7 +6,8 @@ import type { TopologyHistoryStore } from '../graph/ports/topology-history-store
 import type { TopologyReader } from '../graph/ports/topology-store';
 import { NO_OUTCOME, type ScenarioRunPatch, type ScenarioRunRecord, type SimulationResultRecord } from '../graph/scenario-types';
 import { loadSnapshot } from '../graph/traversal';
-import type { GraphSnapshot } from '../graph/types';
+import type { GraphSnapshot, Scalar } from '../graph/types';
+import type { StatusObservation } from '../sim/calibrate';
 import { CHANNELS, type PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
@@ -22,7 +23,7 @@ export interface ProcessorDeps {
   /** Most things changed since a replay's asOf that its snapshot may undo (HISTORY_ASOF_MAX_CHANGES). Default 100,000. */
   asOfMaxChanges?: number;
   /** State history: observed demand and load for LOAD runs (without it, LOAD has no fidelity and refuses OBSERVED demand). */
-  history?: Pick<HistoryStore, 'valuesAt'>;
+  history?: Pick<HistoryStore, 'valuesAt' | 'samples'>;
   /** Where run updates go (only `publish` is used). */
   pubsub: Pick<PubSub, 'publish'>;
   logger: Logger;
@@ -126,7 +127,7 @@ async function execute(run: ScenarioRunRecord, deps: ProcessorDeps, update: Upda
         engine.stop();
       }
     });
-  }, { demandKw: observed.demandKw });
+  }, { demandKw: observed.demandKw, statuses: observed.statuses });
   const output = compareWithObserved(await engine.output, observed);
   await pending;
   if (cancelled || !output.complete) {
@@ -165,7 +166,7 @@ export function hashInput(run: Pick<ScenarioRunRecord, 'input'>, snapshot: Graph
   const hash = createHash('sha256');
   hash.update(JSON.stringify(run.input));
   // What was observed feeds the engine (demand) and the summary (fidelity): part of the input.
-  for (const values of [observed.demandKw, observed.loadKw]) hash.update(JSON.stringify(values ? [...values].sort(([a], [b]) => (a < b ? -1 : 1)) : null));
+  for (const values of [observed.demandKw, observed.loadKw, observed.statuses]) hash.update(JSON.stringify(values ? [...values].sort(([a], [b]) => (a < b ? -1 : 1)) : null));
   for (const id of [...snapshot.assets.keys()].sort()) {
     const a = snapshot.assets.get(id)!;
     hash.update(JSON.stringify([a.id, a.kind, Object.entries(a.properties).sort(([x], [y]) => (x < y ? -1 : 1))]));
@@ -190,6 +191,7 @@ interface Observed extends EngineObservations {
  * its latest value at or before the run's moment, read from state history (numbers only).
  */
 async function observe(run: ScenarioRunRecord, snapshot: GraphSnapshot, deps: ProcessorDeps): Promise<Observed> {
+  if (run.input.kind === 'CALIBRATE') return { statuses: await statusHistory(run.input.from!, run.input.to!, [...snapshot.assets.keys()], deps) };
   if (run.input.kind !== 'LOAD') return {};
   const observedDemand = run.input.demand === 'OBSERVED';
   if (!deps.history) {
@@ -210,6 +212,28 @@ async function observe(run: ScenarioRunRecord, snapshot: GraphSnapshot, deps: Pr
     return out;
   };
   return { at, loadKw: await read(deps.model.loadMetric), ...(observedDemand && { demandKw: await read(deps.model.demandMetric) }) };
+}
+
+/** Most status samples read per history call (pages follow). */
+const STATUS_PAGE = 5000;
+
+/** Per asset with any, its status observations in [from, to), oldest first, and the status it had before `from`. */
+async function statusHistory(from: string, to: string, ids: string[], deps: ProcessorDeps): Promise<Map<string, { before: Scalar | null; observations: StatusObservation[] }>> {
+  if (!deps.history) throw new PermanentRunError('CALIBRATE needs state history, which this worker does not have');
+  const history = deps.history;
+  const before = await history.valuesAt(ids, 'status', new Date(Date.parse(from) - 1).toISOString());
+  const out = new Map<string, { before: Scalar | null; observations: StatusObservation[] }>();
+  for (const id of ids) {
+    const observations: StatusObservation[] = [];
+    for (let after: { observedAt: string; metric: string } | undefined; ; ) {
+      const page = await history.samples({ assetId: id, metrics: ['status'], from, to, limit: STATUS_PAGE, after });
+      observations.push(...page.map((p) => ({ observedAt: p.observedAt, value: p.value })));
+      if (page.length < STATUS_PAGE) break;
+      after = { observedAt: page[page.length - 1].observedAt, metric: 'status' };
+    }
+    if (observations.length || before.has(id)) out.set(id, { before: before.get(id) ?? null, observations });
+  }
+  return out;
 }
 
 /** LOAD results with their observed load and error, and the run's fidelity in the summary. */

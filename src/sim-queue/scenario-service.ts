@@ -24,6 +24,8 @@ export interface ScenarioRequest {
   samples?: number | null;
   seed?: number | null;
   asOf?: unknown;
+  from?: unknown;
+  to?: unknown;
   demand?: 'MODELED' | 'OBSERVED' | null;
   idempotencyKey?: string | null;
 }
@@ -122,6 +124,7 @@ export class ScenarioService {
     if (r.samples != null && r.kind !== 'RELIABILITY') throw badInput('input.samples: only applies to RELIABILITY', { field: field('samples') });
     if (r.loadFactors != null && r.kind !== 'LOAD') throw badInput('input.loadFactors: only applies to LOAD', { field: field('loadFactors') });
     if (r.demand != null && r.kind !== 'LOAD') throw badInput('input.demand: only applies to LOAD', { field: field('demand') });
+    const window = this.checkWindow(r);
     const { maxSamples, defaultSamples } = this.config.scenarios;
     const samples = r.kind === 'RELIABILITY' ? (r.samples ?? Math.min(defaultSamples, maxSamples)) : undefined;
     if (samples !== undefined && (samples < 1 || samples > maxSamples)) {
@@ -129,7 +132,7 @@ export class ScenarioService {
     }
     const loadFactors = (r.loadFactors ?? []).map((f, i) => this.checkFactor(f, `${field('loadFactors')}[${i}]`));
     const factorIds = loadFactors.flatMap((f) => (f.assetId ? [f.assetId] : []));
-    const asOf = r.asOf == null ? undefined : this.checkAsOf(r.asOf);
+    const asOf = r.asOf == null ? undefined : this.checkTime(r.asOf, 'asOf');
     // A replay names the assets of then (deleted since is fine; created since is not).
     const topology = asOf ? await AsOfTopology.open(this.store, this.model, asOf, this.config.history.asOfMaxChanges) : this.store;
     await requireAssets(topology, [...(roots ?? []), ...failed, ...factorIds], 'input');
@@ -138,12 +141,26 @@ export class ScenarioService {
     if (samples !== undefined) input.samples = samples;
     if (asOf) input.asOf = asOf;
     if (r.demand === 'OBSERVED') input.demand = 'OBSERVED';
+    if (window) Object.assign(input, window);
     return input;
   }
 
-  private checkAsOf(raw: unknown): string {
+  /** CALIBRATE's window of status history: required there, refused elsewhere, in the past. */
+  private checkWindow(r: ScenarioRequest): { from: string; to: string } | undefined {
+    if (r.kind !== 'CALIBRATE') {
+      if (r.from != null || r.to != null) throw badInput('input.from/to: only apply to CALIBRATE', { field: 'input.from' });
+      return undefined;
+    }
+    if (r.from == null || r.to == null) throw badInput('input.from and input.to: a CALIBRATE scenario needs the window of status history to estimate from', { field: 'input.from' });
+    const [from, to] = [this.checkTime(r.from, 'from'), this.checkTime(r.to, 'to')];
+    if (to <= from) throw badInput(`input.to (${to}) must be after input.from (${from})`, { field: 'input.to' });
+    if (Date.parse(to) > Date.now()) throw badInput(`input.to (${to}) is in the future: a window of history must have happened`, { field: 'input.to' });
+    return { from, to };
+  }
+
+  private checkTime(raw: unknown, name: string): string {
     const parsed = parseObservedAt(raw);
-    if ('reason' in parsed) throw badInput(`input.asOf: ${parsed.reason.replace(/^observedAt /, '')}`, { field: 'input.asOf' });
+    if ('reason' in parsed) throw badInput(`input.${name}: ${parsed.reason.replace(/^observedAt /, '')}`, { field: `input.${name}` });
     return parsed.iso;
   }
 

@@ -1,5 +1,6 @@
 import { NO_OUTCOME, type ScenarioInput, type SimulationResultRecord } from '../graph/scenario-types';
-import type { GraphSnapshot } from '../graph/types';
+import type { GraphSnapshot, Scalar } from '../graph/types';
+import { calibrate, CALIBRATE_ENGINE_VERSION, type StatusObservation } from './calibrate';
 import { computeImpact, IMPACT_ENGINE_VERSION } from './impact';
 import { LOAD_ENGINE_VERSION, runLoad } from './load';
 import { RELIABILITY_ENGINE_VERSION, runReliability } from './reliability';
@@ -20,7 +21,12 @@ export interface EngineOutput {
 export interface EngineObservations {
   /** Observed demand in kW by consumer (its kind's demandMetric at the run's moment). */
   demandKw?: ReadonlyMap<string, number>;
+  /** CALIBRATE: per asset with any, its status observations in the window and the status before it. */
+  statuses?: ReadonlyMap<string, { before: Scalar | null; observations: StatusObservation[] }>;
 }
+
+/** Assets named in a CALIBRATE summary as not calibrated, at most (all are counted). */
+const NOT_CALIBRATED_LISTED = 100;
 
 export interface EngineHooks {
   onProgress?: (fraction: number) => void;
@@ -59,6 +65,26 @@ export function runScenarioEngine(input: ScenarioInput, snapshot: GraphSnapshot,
         engineVersion: LOAD_ENGINE_VERSION,
         results,
         summary: { ...out.summary, down: out.summary.down.length, overloadedCount: out.summary.overloaded.length },
+        complete: true,
+      };
+    }
+    case 'CALIBRATE': {
+      // Every asset of the scope is estimated from its own status history, or listed as not calibrated.
+      const results: EngineResult[] = [];
+      const notCalibrated: { assetId: string; reason: string }[] = [];
+      for (const id of [...snapshot.assets.keys()].sort()) {
+        const status = observed.statuses?.get(id);
+        const c = calibrate({ from: input.from!, to: input.to!, observations: status?.observations ?? [], statusBefore: status?.before ?? null });
+        if (!c.calibrated) {
+          notCalibrated.push({ assetId: id, reason: c.reason });
+          continue;
+        }
+        results.push({ ...NO_OUTCOME, assetId: id, availability: c.availability, availabilityLow: c.availabilityLow, availabilityHigh: c.availabilityHigh, failures: c.failures, mtbfHours: c.mtbfHours, mttrHours: c.mttrHours });
+      }
+      return {
+        engineVersion: CALIBRATE_ENGINE_VERSION,
+        results,
+        summary: { from: input.from, to: input.to, calibrated: results.length, notCalibratedCount: notCalibrated.length, notCalibrated: notCalibrated.slice(0, NOT_CALIBRATED_LISTED) },
         complete: true,
       };
     }

@@ -443,7 +443,7 @@ describe('npm run worker with METRICS_PORT (real redis-server, worker process)',
     expect((await fetch(`${url}/livez`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', redis: 'ok', worker: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', history: 'ok', redis: 'ok', worker: 'ok' } });
 
     const submitted = await s.gql(RUN_SCENARIO, { input: { kind: 'IMPACT', failed: ['ups-a'] } });
     const runId = submitted.data.runScenario.id;

@@ -113,3 +113,89 @@ describe('LOAD against observed state', () => {
     expect(res.errors?.[0]?.message).toMatch(/input.demand: only applies to LOAD/);
   });
 });
+
+describe('CALIBRATE from observed status history', () => {
+  const HOUR = 3_600_000;
+  const w0 = Math.floor((Date.now() - 11 * HOUR) / HOUR) * HOUR;
+  const at = (hours: number) => new Date(w0 + hours * HOUR).toISOString();
+
+  it('gives time-weighted availability, failures, MTBF and MTTR per asset, and lists those it cannot calibrate', async () => {
+    // pdu-v1: UP from before the window; DOWN 2–3 h, MAINTENANCE 5–6 h (out of the window), DOWN 8–8.5 h.
+    // rack-v: DEGRADED (counts as up) from before the window. Nothing else reports a status.
+    const timeline: [string, number, string][] = [
+      ['pdu-v1', -1, 'UP'], ['pdu-v1', 2, 'DOWN'], ['pdu-v1', 3, 'UP'], ['pdu-v1', 5, 'MAINTENANCE'], ['pdu-v1', 6, 'UP'], ['pdu-v1', 8, 'DOWN'], ['pdu-v1', 8.5, 'UP'],
+      ['rack-v', -2, 'DEGRADED'],
+    ];
+    for (const [assetId, h, status] of timeline) await report(at(h), { [assetId]: { status } as any });
+    const { runScenario } = await ok(RUN_SCENARIO, { input: { kind: 'CALIBRATE', roots: ['rack-v'], maxDepth: 1, from: at(0), to: at(10) } });
+    const run = await waitForRun(s, runScenario.id);
+    expect(run.status).toBe('SUCCEEDED');
+    const { scenarioRun } = await ok(`query($id: ID!) { scenarioRun(id: $id) { results(first: 100) { nodes { assetId availability availabilityLow availabilityHigh failures mtbfHours mttrHours } } } }`, { id: run.id });
+    const results = Object.fromEntries(scenarioRun.results.nodes.map((n: any) => [n.assetId, n]));
+    expect(Object.keys(results).sort()).toEqual(['pdu-v1', 'rack-v']);
+    // Up 2 + 2 + 2 + 1.5 = 7.5 h, down 1 + 0.5 = 1.5 h; two failures, two repairs.
+    expect(results['pdu-v1']).toMatchObject({ availability: close(7.5 / 9), failures: 2, mtbfHours: close(3.75), mttrHours: close(0.75) });
+    expect(results['pdu-v1'].availabilityLow).toBeLessThan(7.5 / 9);
+    expect(results['pdu-v1'].availabilityHigh).toBeGreaterThan(7.5 / 9);
+    expect(results['rack-v']).toMatchObject({ availability: 1, availabilityHigh: 1, failures: 0, mtbfHours: null, mttrHours: null });
+    expect(run.summary).toMatchObject({ calibrated: 2, notCalibratedCount: 4, from: at(0), to: at(10) });
+    expect(run.summary.notCalibrated.map((n: any) => n.assetId).sort()).toEqual(['pdu-v2', 'srv-v1', 'srv-v2', 'srv-v3']);
+  });
+
+  it('refuses a window that is missing, backwards or not over yet', async () => {
+    for (const [input, message] of [
+      [{ kind: 'CALIBRATE' }, /needs the window/],
+      [{ kind: 'CALIBRATE', from: at(5), to: at(1) }, /must be after/],
+      [{ kind: 'CALIBRATE', from: at(0), to: new Date(Date.now() + 3_600_000).toISOString() }, /in the future/],
+      [{ kind: 'LOAD', from: at(0), to: at(1) }, /only apply to CALIBRATE/],
+    ] as const) {
+      const res = await s.gql(RUN_SCENARIO, { input });
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).toMatch(message);
+    }
+  });
+});
+
+describe('governed parameters: applying and reverting a calibration', () => {
+  const APPLY = `mutation($id: ID!) { applyCalibration(runId: $id) { runId changed skipped { assetId reason } } }`;
+  const REVERT = `mutation($id: ID!) { revertCalibration(runId: $id) { runId changed skipped { assetId reason } } }`;
+  const props = async () => (await ok(`{ assets(where: { id_in: ["pdu-v1", "rack-v"] }) { edges { node { id version properties } } } }`)).assets.edges.map((e: any) => e.node);
+
+  it('writes the estimates as properties with the run they came from, and puts the exact previous ones back', async () => {
+    const { scenarioRuns } = await ok(`{ scenarioRuns(first: 50) { nodes { id kind status } } }`);
+    const run = scenarioRuns.nodes.find((r: any) => r.kind === 'CALIBRATE' && r.status === 'SUCCEEDED');
+    const before = await props();
+    const applied = (await ok(APPLY, { id: run.id })).applyCalibration;
+    expect(applied.changed.sort()).toEqual(['pdu-v1', 'rack-v']);
+    const [pdu, rack] = await props();
+    expect(pdu.version).toBe(before[0].version + 1);
+    expect(pdu.properties).toMatchObject({ capacityKw: 50, availability: close(7.5 / 9), mtbfHours: close(3.75), mttrHours: close(0.75), calibratedBy: run.id });
+    expect(Date.parse(pdu.properties.calibratedAt)).toBeGreaterThan(Date.now() - 60_000);
+    // No failure in the window: no MTBF estimate, so none written.
+    expect(rack.properties).toEqual({ capacityKw: 20, availability: 1, calibratedBy: run.id, calibratedAt: pdu.properties.calibratedAt });
+    // The write is in topology history like any other.
+    const { topologyChanges } = await ok(`{ topologyChanges(assetId: "pdu-v1", first: 1) { nodes { action after } } }`);
+    expect(topologyChanges.nodes[0]).toMatchObject({ action: 'UPDATE', after: { properties: { calibratedBy: run.id } } });
+
+    const reverted = (await ok(REVERT, { id: run.id })).revertCalibration;
+    expect(reverted.changed.sort()).toEqual(['pdu-v1', 'rack-v']);
+    const after = await props();
+    expect(after.map((a: any) => a.properties)).toEqual(before.map((a: any) => a.properties));
+    expect(after[0].version).toBe(before[0].version + 2);
+
+    // Reverting again: nothing is applied any more.
+    const again = await s.gql(REVERT, { id: run.id });
+    expect(again.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(again.errors?.[0]?.message).toMatch(/not applied/);
+  });
+
+  it('refuses a run that is not a SUCCEEDED CALIBRATE run', async () => {
+    const { runScenario } = await ok(RUN_SCENARIO, { input: { kind: 'LOAD' } });
+    await waitForRun(s, runScenario.id);
+    const res = await s.gql(APPLY, { id: runScenario.id });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/only a SUCCEEDED CALIBRATE run can be applied/);
+    const missing = await s.gql(APPLY, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});

@@ -123,6 +123,9 @@ function toResult(map: Record<string, unknown>): SimulationResultRecord {
     overloaded: typeof map.overloaded === 'boolean' ? map.overloaded : null,
     observedLoadKw: numberOrNull(map.observedLoadKw),
     errorKw: numberOrNull(map.errorKw),
+    failures: numberOrNull(map.failures),
+    mtbfHours: numberOrNull(map.mtbfHours),
+    mttrHours: numberOrNull(map.mttrHours),
     ...(map.assetDeleted === true && { assetDeleted: true }),
   };
 }
@@ -132,7 +135,7 @@ function toResult(map: Record<string, unknown>): SimulationResultRecord {
  * startedAt, finishedAt, summary, input, idempotencyKey, engineVersion, modelVersion, inputHash,
  * attempts})` with `summary` and `input` as JSON, and `-[:HAS_RESULT]->(:SimulationResult {key,
  * runId, assetId, state, depth, cause, availability, availabilityLow, availabilityHigh, loadKw,
- * utilization, overloaded, observedLoadKw, errorKw})-[:FOR]->(:Asset)`; results go with their run, and outlive their asset
+ * utilization, overloaded, observedLoadKw, errorKw, failures, mtbfHours, mttrHours})-[:FOR]->(:Asset)`; results go with their run, and outlive their asset
  * (`assetDeleted: true`, the FOR relationship gone).
  */
 export class Neo4jScenarios extends Neo4jPart<ScenarioQueryName> implements ScenarioStore {
@@ -195,7 +198,7 @@ export class Neo4jScenarios extends Neo4jPart<ScenarioQueryName> implements Scen
       return {
         key: simulationResultKey(runId, assetId),
         assetId,
-        values: { ...outcomeOf(r), depth: whole(r.depth) },
+        values: { ...outcomeOf(r), depth: whole(r.depth), failures: whole(r.failures) },
       };
     });
     return this.executor.writeTransaction(async (tx) => {

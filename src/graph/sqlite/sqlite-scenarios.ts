@@ -43,6 +43,9 @@ interface ResultRow {
   overloaded: number | null;
   observed_load_kw: number | null;
   error_kw: number | null;
+  failures: number | null;
+  mtbf_hours: number | null;
+  mttr_hours: number | null;
   asset_deleted: number;
 }
 
@@ -79,6 +82,9 @@ const toResult = (row: ResultRow): SimulationResultRecord => ({
   overloaded: row.overloaded === null ? null : row.overloaded === 1,
   observedLoadKw: row.observed_load_kw,
   errorKw: row.error_kw,
+  failures: row.failures,
+  mtbfHours: row.mtbf_hours,
+  mttrHours: row.mttr_hours,
   ...(row.asset_deleted === 1 && { assetDeleted: true }),
 });
 
@@ -184,8 +190,10 @@ export class SqliteScenarios implements ScenarioStore {
         if (!assets.has(r.assetId)) continue;
         this.sql.run(
           `INSERT OR REPLACE INTO simulation_results (run_id, asset_id, state, depth, cause, availability, availability_low,
-             availability_high, load_kw, utilization, overloaded, observed_load_kw, error_kw)
-           VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded, @observedLoadKw, @errorKw)`,
+             availability_high, load_kw, utilization, overloaded, observed_load_kw, error_kw,
+             failures, mtbf_hours, mttr_hours)
+           VALUES (@runId, @assetId, @state, @depth, @cause, @availability, @availabilityLow, @availabilityHigh, @loadKw, @utilization, @overloaded, @observedLoadKw, @errorKw,
+             @failures, @mtbfHours, @mttrHours)`,
           { runId, assetId: r.assetId, ...outcomeOf(r), overloaded: r.overloaded == null ? null : Number(r.overloaded) },
         );
       }

@@ -57,6 +57,9 @@ const resultsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
   overloaded INTEGER,
   observed_load_kw REAL,
   error_kw REAL,
+  failures INTEGER,
+  mtbf_hours REAL,
+  mttr_hours REAL,
   asset_deleted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, asset_id)
 ) WITHOUT ROWID;`;
@@ -142,6 +145,9 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['assets', 'state_observed_at', "TEXT NOT NULL DEFAULT '{}'"],
   ['simulation_results', 'observed_load_kw', 'REAL'],
   ['simulation_results', 'error_kw', 'REAL'],
+  ['simulation_results', 'failures', 'INTEGER'],
+  ['simulation_results', 'mtbf_hours', 'REAL'],
+  ['simulation_results', 'mttr_hours', 'REAL'],
 ];
 
 /** Create what is missing: tables, indexes, and columns added since a store was created. */
