@@ -352,7 +352,7 @@ const STYLE = [
       opacity: 'data(opacity)',
       label: 'data(label)',
       'font-family': FONT,
-      'font-size': 10,
+      'font-size': 11,
       color: '#1b2733',
       'text-valign': 'bottom',
       'text-halign': 'center',
@@ -361,7 +361,8 @@ const STYLE = [
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.75,
       'text-background-padding': '1px',
-      'min-zoomed-font-size': 7,
+      // Labels give way to the picture only when they would be unreadably small.
+      'min-zoomed-font-size': 6,
     },
   },
   {

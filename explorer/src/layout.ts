@@ -18,8 +18,8 @@
 import type { Core } from 'cytoscape';
 
 export const NODE_SPACING = 80;
-const ROW_GAP = 62;
-const RANK_GAP = 100;
+const ROW_GAP = 58;
+const RANK_GAP = 84;
 const BLOCK_GAP = 40;
 const SWEEPS = 4;
 

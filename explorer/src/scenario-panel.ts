@@ -207,16 +207,19 @@ export class ScenarioPanel {
     $('#scenario-summary').replaceChildren(...Object.keys(summary).flatMap((k) => [el('dt', {}, k), el('dd', {}, summaryValue(summary[k]))]));
     if (run.status !== 'SUCCEEDED') return;
     try {
-      this.results = await this.loadResults(run.id);
-      this.results.sort(order(run.kind));
+      const { results, total } = await this.loadResults(run.id);
+      if (this.run?.id !== run.id) return;
+      this.results = results.sort(order(run.kind));
       this.actions.showResults(run, new Map(this.results.map((r) => [r.assetId, r])));
       this.renderResults();
+      // Last, once the graph and the table show them.
+      $('#scenario-results-count').textContent = `${total} results${results.length < total ? ` (the first ${results.length} loaded)` : ''}`;
     } catch (err) {
       $('#scenario-results-count').textContent = `Could not load the results: ${describeError(err)}`;
     }
   }
 
-  private async loadResults(id: string): Promise<RunResult[]> {
+  private async loadResults(id: string): Promise<{ results: RunResult[]; total: number }> {
     const all: RunResult[] = [];
     let after: string | null = null;
     let total = 0;
@@ -228,8 +231,7 @@ export class ScenarioPanel {
       all.push(...results.nodes);
       after = results.pageInfo.hasNextPage ? (results.pageInfo.endCursor ?? null) : null;
     } while (after && all.length < MAX_RESULTS);
-    $('#scenario-results-count').textContent = `${total} results${all.length < total ? ` (the first ${all.length} loaded)` : ''}`;
-    return all;
+    return { results: all, total };
   }
 
   private renderResults(): void {

@@ -79,7 +79,7 @@ export class SearchPanel {
             ),
             el('td', {}, node.kind),
             el('td', {}, el('span', { className: 'swatch', style: `background:${statusColour(node.status)}`, 'aria-hidden': 'true' }), ` ${node.status ?? 'UNKNOWN'}`),
-            el('td', { className: node.stale ? 'stale-text' : '' }, node.stale ? `${ago(node.freshness)} (stale)` : ago(node.freshness)),
+            el('td', { className: node.stale ? 'stale-text' : '' }, `${node.freshness === null || node.freshness === undefined ? 'never' : ago(node.freshness)}${node.stale ? ' (stale)' : ''}`),
           ),
         ),
       );

@@ -12,7 +12,10 @@ export function banner(url: string, { authOn, seedDemo }: { authOn: boolean; see
     '  (POST GraphQL there; a browser gets the GraphQL sandbox. A plain GET from curl is refused as a possible CSRF.)',
     `  Health: curl -s ${url.replace(/\/graphql$/, '/readyz')}`,
   ];
-  if (authOn) lines.push('', 'Auth is on: set TWIN_TOKEN to an API key (AUTH_API_KEYS) or a JWT first:', "  export TWIN_TOKEN='<key or token>'");
+  if (authOn) {
+    lines.push('', 'Auth is on: set TWIN_TOKEN to an API key (AUTH_API_KEYS) or a JWT first:', "  export TWIN_TOKEN='<key or token>'");
+    lines.push('  (the explorer asks for one in the browser, once per tab)');
+  }
   if (seedDemo) {
     lines.push(
       '',

@@ -60,7 +60,7 @@ describe('the twin explorer on the demo twin', () => {
     await expect(row.innerText()).resolves.toContain(node.status);
     // Never reported, so stale: the row says so.
     expect(node).toMatchObject({ stale: true, freshness: null });
-    await expect(row.innerText()).resolves.toContain('never reported (stale)');
+    await expect(row.innerText()).resolves.toContain('never (stale)');
     await screenshot(page, '02-search');
   });
 
@@ -180,6 +180,8 @@ describe('the twin explorer on the demo twin', () => {
     const runId = (await page.locator('#scenario-current-title').innerText()).replace(/^RELIABILITY run /, '');
     const { scenarioRun } = await gql(`query($id: ID!) { scenarioRun(id: $id) { status input results(first: 500) { totalCount nodes { assetId availability } } } }`, { id: runId });
     expect(scenarioRun).toMatchObject({ status: 'SUCCEEDED', input: { samples: 2000 } });
+    // The results are read once the run has finished.
+    await page.waitForFunction(() => /results/.test((globalThis as any).document.querySelector('#scenario-results-count')?.textContent ?? ''));
     await expect(page.locator('#scenario-results-count').innerText()).resolves.toBe(`${scenarioRun.results.totalCount} results`);
     await expect(page.locator('#scenario-results tbody tr').count()).resolves.toBe(Math.min(100, scenarioRun.results.totalCount));
 
@@ -252,6 +254,7 @@ describe('the twin explorer on the demo twin', () => {
       before,
       { timeout: 30_000 },
     );
+    await page.waitForFunction(() => /results/.test((globalThis as any).document.querySelector('#scenario-results-count')?.textContent ?? ''));
     const loadRun = (await page.locator('#scenario-current-title').innerText()).replace(/^LOAD run /, '');
     const { scenarioRun } = await gql(`query($id: ID!) { scenarioRun(id: $id) { results(first: 500) { nodes { assetId utilization loadKw overloaded state } } } }`, { id: loadRun });
     const rack = scenarioRun.results.nodes.find((r: any) => r.assetId === 'rack-r2-04');
