@@ -151,7 +151,8 @@ export class AssetPanel {
       const group = typeof props.redundancyGroup === 'string' ? ` · group ${props.redundancyGroup}, needs ${typeof props.minLive === 'number' ? props.minLive : 1}` : '';
       if (dependency === 'NONE') {
         const other = r.from.id === a.id ? r.to : r.from;
-        structural.push(el('li', {}, `${r.from.id === a.id ? '' : 'in '}${r.type} `, link(other)));
+        // "CONTAINS rack-r2-03" from the room; "sensor-rack-r2-03 LOCATED_IN this" on the rack.
+        structural.push(r.from.id === a.id ? el('li', {}, `${r.type} `, link(other)) : el('li', {}, link(other), ` ${r.type} this`));
         continue;
       }
       const [supplier, consumer] = dependency === 'REVERSE' ? [r.to, r.from] : [r.from, r.to];

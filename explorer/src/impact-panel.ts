@@ -95,6 +95,7 @@ export class ImpactPanel {
       summary.textContent = '';
       $('#impact-table').hidden = true;
       await this.actions.showImpact(undefined, false);
+      announce('Nothing failed: the graph shows live status again.');
       return;
     }
     summary.textContent = 'Computing impact…';
