@@ -95,46 +95,46 @@ export class AssetPanel {
     details.hidden = false;
     details.replaceChildren(
       ...nodes(
-      el('h3', { id: 'asset-title' }, a.name ? `${a.name}` : a.id),
-      el(
-        'p',
-        {},
-        el('code', {}, a.id),
-        ` · ${a.kind} · `,
-        el('span', { className: 'swatch', style: `background:${statusColour(a.status)}`, 'aria-hidden': 'true' }),
-        el('strong', { id: 'asset-status' }, ` ${a.status ?? 'UNKNOWN'}`),
-        ' · ',
-        el('span', { id: 'asset-freshness', className: a.stale ? 'stale-text' : '' }, this.freshnessText()),
-      ),
-      overlay ? el('p', { id: 'asset-overlay', className: 'overlay-text' }, overlay) : null,
-      el(
-        'div',
-        { className: 'row' },
-        el('button', { type: 'button', onclick: () => this.actions.openNeighbourhood(a.id) }, 'Open its neighbourhood'),
-        el('button', { type: 'button', onclick: () => this.actions.addToFailed(a.id) }, 'Add to failed set'),
-      ),
-      el('h4', {}, 'State'),
-      Object.keys(state).length
-        ? table(
-            ['Metric', 'Value', 'Observed'],
-            Object.keys(state)
-              .sort()
-              .map((k) => [k, scalar(state[k]), time(observed[k] as string)]),
-            'asset-state',
-          )
-        : el('p', { className: 'muted' }, 'No state reported yet.'),
-      el('h4', {}, 'Properties'),
-      Object.keys(props).length
-        ? table(
-            ['Property', 'Value'],
-            Object.keys(props)
-              .sort()
-              .map((k) => [k, scalar(props[k])]),
-          )
-        : el('p', { className: 'muted' }, 'None.'),
-      el('p', { className: 'muted small' }, `version ${a.version} · created ${time(a.createdAt)} · updated ${time(a.updatedAt)}`),
-      this.relationships(a),
-      this.results(a),
+        el('h3', { id: 'asset-title' }, a.name ? `${a.name}` : a.id),
+        el(
+          'p',
+          {},
+          el('code', {}, a.id),
+          ` · ${a.kind} · `,
+          el('span', { className: 'swatch', style: `background:${statusColour(a.status)}`, 'aria-hidden': 'true' }),
+          el('strong', { id: 'asset-status' }, ` ${a.status ?? 'UNKNOWN'}`),
+          ' · ',
+          el('span', { id: 'asset-freshness', className: a.stale ? 'stale-text' : '' }, this.freshnessText()),
+        ),
+        overlay ? el('p', { id: 'asset-overlay', className: 'overlay-text' }, overlay) : null,
+        el(
+          'div',
+          { className: 'row' },
+          el('button', { type: 'button', onclick: () => this.actions.openNeighbourhood(a.id) }, 'Open its neighbourhood'),
+          el('button', { type: 'button', onclick: () => this.actions.addToFailed(a.id) }, 'Add to failed set'),
+        ),
+        el('h4', {}, 'State'),
+        Object.keys(state).length
+          ? table(
+              ['Metric', 'Value', 'Observed'],
+              Object.keys(state)
+                .sort()
+                .map((k) => [k, scalar(state[k]), time(observed[k] as string)]),
+              'asset-state',
+            )
+          : el('p', { className: 'muted' }, 'No state reported yet.'),
+        el('h4', {}, 'Properties'),
+        Object.keys(props).length
+          ? table(
+              ['Property', 'Value'],
+              Object.keys(props)
+                .sort()
+                .map((k) => [k, scalar(props[k])]),
+            )
+          : el('p', { className: 'muted' }, 'None.'),
+        el('p', { className: 'muted small' }, `version ${a.version} · created ${time(a.createdAt)} · updated ${time(a.updatedAt)}`),
+        this.relationships(a),
+        this.results(a),
       ),
     );
   }

@@ -323,10 +323,6 @@ export class GraphView {
     if (this.mode === 'scenario') return this.caption(n) || 'no result';
     return n.status ?? 'UNKNOWN';
   }
-
-  edgesOf(id: string): GraphEdge[] {
-    return [...(this.model?.edges.values() ?? [])].filter((e) => e.from === id || e.to === id);
-  }
 }
 
 function isFailing(mark: ImpactMark | undefined): boolean {

@@ -57,7 +57,7 @@ class Explorer {
   private scenario: { run: RunFields; results: Map<string, RunResult> } | undefined;
 
   constructor(
-    private readonly api: Api,
+    api: Api,
     private readonly live: Live,
     private readonly settings: Settings,
     model: ModelData['model'],
