@@ -6,6 +6,7 @@ import { openHistoryStore } from './history/create-history-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
 import { StateHistory } from './live/state-history';
+import { FidelityWatch } from './sim-queue/fidelity-checks';
 import { StateIngestor } from './live/state-ingestor';
 import { TopologyPublisher } from './live/topology-events';
 import { createLogger, type Logger } from './logger';
@@ -58,6 +59,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   observability.watch({ config, store, history, pubsub, queue });
   if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
+  const fidelity = new FidelityWatch(
+    { pubsub, scenarios, logger, observer: observability.metrics },
+    { threshold: config.fidelity.driftMapeThreshold, intervalSeconds: config.fidelity.checkIntervalSeconds },
+  );
+  fidelity.start();
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const topology = new TopologyPublisher(pubsub, logger);
   const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit };
@@ -74,6 +80,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // Each part closes even when an earlier one fails (e.g. Redis already gone).
       for (const [part, close] of [
         ['server', () => server.stop()],
+        ['fidelity checks', async () => fidelity.stop()],
         ['queue', () => closeQueueBy(queue, deadline, store, logger)],
         ['pubsub', () => pubsub.close()],
         ['store', () => inner.close()],

@@ -61,6 +61,12 @@ export interface Config {
     /** Audit entries, and topology history, older than this are deleted (AUDIT_RETENTION_DAYS, default 90). */
     retentionDays: number;
   };
+  fidelity: {
+    /** Submit a LOAD run with observed demand this often (FIDELITY_CHECK_INTERVAL_SECONDS); unset or 0: off. */
+    checkIntervalSeconds?: number;
+    /** A check whose MAPE is above this is drift (DRIFT_MAPE_THRESHOLD, default 0.15). */
+    driftMapeThreshold: number;
+  };
   history: {
     /** PostgreSQL for state history (HISTORY_URL); unset = `history.sqlite` in DATA_DIR. */
     url?: string;
@@ -195,6 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
       jwtRequireExp: env.AUTH_JWT_REQUIRE_EXP !== '0',
     },
     audit: { retentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500) },
+    fidelity: {
+      checkIntervalSeconds: integer(env, 'FIDELITY_CHECK_INTERVAL_SECONDS', 0, 0, 31_536_000) || undefined,
+      driftMapeThreshold: ratio(env, 'DRIFT_MAPE_THRESHOLD', 0.15),
+    },
     history: {
       url: historyUrl(env.HISTORY_URL),
       retentionDays: integer(env, 'HISTORY_RETENTION_DAYS', 30, 1, 36_500),
@@ -243,6 +253,15 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
   return config;
+}
+
+/** A number above 0 (DRIFT_MAPE_THRESHOLD: 0.15 is 15%). */
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number above 0 (0.15 is 15%), got "${raw}"`);
+  return value;
 }
 
 /** HISTORY_ROLLUP_RETENTION_DAYS: optional, and longer than the raw retention it extends. */

@@ -267,6 +267,33 @@ export type Direction =
   /** Relationships whose source is this asset. */
   | 'OUT';
 
+export type FidelityCheck = {
+  __typename?: 'FidelityCheck';
+  at: Scalars['DateTime']['output'];
+  /** Assets whose prediction was compared with an observation. */
+  compared: Scalars['Int']['output'];
+  /** MODELED or OBSERVED demand. */
+  demand: Scalars['String']['output'];
+  /** MAPE above the threshold. */
+  drift: Scalars['Boolean']['output'];
+  /** Mean absolute percentage error (0.1 = 10%); null when nothing was compared. */
+  mape?: Maybe<Scalars['Float']['output']>;
+  maxAbsErrorKw?: Maybe<Scalars['Float']['output']>;
+  rmse?: Maybe<Scalars['Float']['output']>;
+  /** The LOAD run that made the check. */
+  runId: Scalars['ID']['output'];
+  /** DRIFT_MAPE_THRESHOLD when checked. */
+  threshold: Scalars['Float']['output'];
+  /** The assets with the largest errors. */
+  worst: Array<Scalars['ID']['output']>;
+};
+
+export type FidelityCheckConnection = {
+  __typename?: 'FidelityCheckConnection';
+  nodes: Array<FidelityCheck>;
+  pageInfo: PageInfo;
+};
+
 export type HistoryBucket = {
   __typename?: 'HistoryBucket';
   avg?: Maybe<Scalars['Float']['output']>;
@@ -459,6 +486,8 @@ export type Query = {
   auditLog: AuditConnection;
   /** Assets whose outcome differs between two finished runs. */
   compareScenarios: ScenarioComparison;
+  /** Fidelity checks of the LOAD model against observed load, newest first: every SUCCEEDED LOAD run (scheduled ones with FIDELITY_CHECK_INTERVAL_SECONDS). */
+  fidelityHistory: FidelityCheckConnection;
   /** What goes DOWN and what is AT_RISK if the `failed` assets fail, taking redundancy groups into account. With `asOf`: on the topology as it was then. */
   impact: ImpactReport;
   /** The twin model: asset kinds and relationship types with their dependency direction. */
@@ -506,6 +535,12 @@ export type QueryAuditLogArgs = {
 export type QueryCompareScenariosArgs = {
   a: Scalars['ID']['input'];
   b: Scalars['ID']['input'];
+};
+
+
+export type QueryFidelityHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -825,6 +860,8 @@ export type Subscription = {
    * dependency edges, which follows topology changes); all given conditions must hold.
    */
   assetStateChanged: AssetStateEvent;
+  /** A LOAD fidelity check whose MAPE exceeded DRIFT_MAPE_THRESHOLD, as its run finishes. */
+  modelDrift: FidelityCheck;
   /** The run after each status or progress change (progress at most twice a second). */
   scenarioRunUpdated: ScenarioRun;
   /** Assets and relationships created, updated and deleted. */
@@ -995,6 +1032,8 @@ export type ResolversTypes = ResolversObject<{
   DemandSource: DemandSource;
   DependencyDirection: DependencyDirection;
   Direction: Direction;
+  FidelityCheck: ResolverTypeWrapper<FidelityCheck>;
+  FidelityCheckConnection: ResolverTypeWrapper<FidelityCheckConnection>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   HistoryBucket: ResolverTypeWrapper<HistoryBucket>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1069,6 +1108,8 @@ export type ResolversParentTypes = ResolversObject<{
   CalibrationReport: CalibrationReport;
   CalibrationSkip: CalibrationSkip;
   DateTime: Scalars['DateTime']['output'];
+  FidelityCheck: FidelityCheck;
+  FidelityCheckConnection: FidelityCheckConnection;
   Float: Scalars['Float']['output'];
   HistoryBucket: HistoryBucket;
   ID: Scalars['ID']['output'];
@@ -1208,6 +1249,24 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FidelityCheckResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FidelityCheck'] = ResolversParentTypes['FidelityCheck']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  compared?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  demand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  drift?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mape?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  maxAbsErrorKw?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  runId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  worst?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type FidelityCheckConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FidelityCheckConnection'] = ResolversParentTypes['FidelityCheckConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['FidelityCheck']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type HistoryBucketResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HistoryBucket'] = ResolversParentTypes['HistoryBucket']> = ResolversObject<{
   avg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1279,6 +1338,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   assets?: Resolver<ResolversTypes['AssetConnection'], ParentType, ContextType, Partial<QueryAssetsArgs>>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   compareScenarios?: Resolver<ResolversTypes['ScenarioComparison'], ParentType, ContextType, RequireFields<QueryCompareScenariosArgs, 'a' | 'b'>>;
+  fidelityHistory?: Resolver<ResolversTypes['FidelityCheckConnection'], ParentType, ContextType, Partial<QueryFidelityHistoryArgs>>;
   impact?: Resolver<ResolversTypes['ImpactReport'], ParentType, ContextType, RequireFields<QueryImpactArgs, 'failed'>>;
   model?: Resolver<ResolversTypes['TwinModel'], ParentType, ContextType>;
   path?: Resolver<Maybe<Array<ResolversTypes['Asset']>>, ParentType, ContextType, RequireFields<QueryPathArgs, 'from' | 'to'>>;
@@ -1429,6 +1489,7 @@ export type StateSampleConnectionResolvers<ContextType = RequestContext, ParentT
 
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   assetStateChanged?: SubscriptionResolver<ResolversTypes['AssetStateEvent'], "assetStateChanged", ParentType, ContextType, Partial<SubscriptionAssetStateChangedArgs>>;
+  modelDrift?: SubscriptionResolver<ResolversTypes['FidelityCheck'], "modelDrift", ParentType, ContextType>;
   scenarioRunUpdated?: SubscriptionResolver<ResolversTypes['ScenarioRun'], "scenarioRunUpdated", ParentType, ContextType, RequireFields<SubscriptionScenarioRunUpdatedArgs, 'id'>>;
   topologyChanged?: SubscriptionResolver<ResolversTypes['TopologyEvent'], "topologyChanged", ParentType, ContextType>;
 }>;
@@ -1476,6 +1537,8 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   CalibrationReport?: CalibrationReportResolvers<ContextType>;
   CalibrationSkip?: CalibrationSkipResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  FidelityCheck?: FidelityCheckResolvers<ContextType>;
+  FidelityCheckConnection?: FidelityCheckConnectionResolvers<ContextType>;
   HistoryBucket?: HistoryBucketResolvers<ContextType>;
   ImpactReport?: ImpactReportResolvers<ContextType>;
   ImpactedAsset?: ImpactedAssetResolvers<ContextType>;

@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StateIngestObserver } from '../live/state-ingest-observer';
+import type { ScenarioKind } from '../graph/scenario-types';
+import type { FidelityObserver } from '../sim-queue/fidelity-checks';
 import type { ScenarioJobObserver, ScenarioJobOutcome } from '../sim-queue/scenario-job-observer';
 
 export interface TwinMetricsOptions {
@@ -21,7 +23,7 @@ export const OTHER_OPERATION = 'other';
  */
 export const MAX_OPERATION_NAMES = 200;
 
-const SCENARIO_KINDS = ['IMPACT', 'RELIABILITY', 'LOAD'];
+const SCENARIO_KINDS: ScenarioKind[] = ['IMPACT', 'RELIABILITY', 'LOAD', 'CALIBRATE'];
 const RUN_STATUSES = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 const REPORT_OUTCOMES = ['ACCEPTED', 'DUPLICATE', 'STALE', 'REJECTED'];
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -33,7 +35,7 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
  * apps in one process (tests) never share series. See README "Observability and operations" for
  * what each one means.
  */
-export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
+export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, FidelityObserver {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'path' | 'status'>;
   readonly graphqlDuration: Histogram<'operation' | 'type'>;
@@ -45,6 +47,8 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
   readonly scenarioQueueDepth: Gauge;
   readonly scenarioJobDuration: Histogram<'kind' | 'status'>;
   readonly scenarioRuns: Counter<'kind' | 'status'>;
+  readonly fidelityMape: Gauge;
+  readonly fidelityChecks: Counter<'drift'>;
   private queueDepthSource: (() => Promise<number>) | null = null;
   private readonly operationNames = new Set<string>();
 
@@ -122,8 +126,21 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
       registers,
     });
 
+    this.fidelityMape = new Gauge({
+      name: 'twin_model_fidelity_mape',
+      help: 'MAPE of the latest LOAD fidelity check (LOAD prediction against observed load; 0.1 = 10%). Set where the API sees runs finish.',
+      registers,
+    });
+    this.fidelityChecks = new Counter({
+      name: 'twin_model_fidelity_checks_total',
+      help: 'LOAD fidelity checks seen, by whether their MAPE exceeded DRIFT_MAPE_THRESHOLD (drift "true" or "false").',
+      labelNames: ['drift'],
+      registers,
+    });
+
     // Series that exist from the start, so that rates and ratios are defined before the first event.
     for (const outcome of REPORT_OUTCOMES) this.stateReports.inc({ outcome }, 0);
+    for (const drift of ['true', 'false']) this.fidelityChecks.inc({ drift }, 0);
     for (const kind of SCENARIO_KINDS) for (const status of RUN_STATUSES) this.scenarioRuns.inc({ kind, status }, 0);
   }
 
@@ -162,6 +179,11 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver {
       const at = Date.parse(observedAt);
       if (Number.isFinite(at)) this.stateFreshness.observe(Math.max(0, (now - at) / 1000));
     }
+  }
+
+  fidelityChecked(check: { mape: number | null; drift: boolean }): void {
+    this.fidelityChecks.inc({ drift: String(check.drift) });
+    if (check.mape !== null) this.fidelityMape.set(check.mape);
   }
 
   scenarioJobFinished(kind: string, outcome: ScenarioJobOutcome, seconds: number): void {

@@ -1,6 +1,7 @@
 import { badInput, DomainError, notFound } from '../errors';
 import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/graphql';
 import { applyCalibration, revertCalibration, type CalibrationReport } from '../sim-queue/calibration';
+import { fidelityCheckOf } from '../sim-queue/fidelity-checks';
 import type { TopologyChanges } from '../graph/types';
 import type { ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
 import { compareResults } from '../sim/compare-results';
@@ -45,6 +46,13 @@ export const scenarioQuery: QueryResolvers = {
     const { runs, hasNextPage } = await ctx.store.listRuns(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), afterId === undefined ? undefined : runIdArg(afterId, 'after'));
     for (const run of runs) ctx.loaders.run.prime(run.id, run);
     return idConnection(runs, hasNextPage, (r) => r.id);
+  },
+
+  async fidelityHistory(_, { first, after }, ctx) {
+    const afterId = idAfter(after);
+    const { runs, hasNextPage } = await ctx.store.listRuns({ kinds: ['LOAD'], statuses: ['SUCCEEDED'] }, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), afterId === undefined ? undefined : runIdArg(afterId, 'after'));
+    const checks = runs.map((run) => fidelityCheckOf(run, ctx.config.fidelity.driftMapeThreshold)!);
+    return idConnection(checks, hasNextPage, (c) => c.runId);
   },
 
   async compareScenarios(_, { a, b }, ctx) {

@@ -11,6 +11,7 @@ import { checkKind } from '../model/validate';
 import { depthArg, idsArg } from './arguments';
 import type { RequestContext } from './context';
 import { createLoaders } from './loaders';
+import { fidelityCheckOf } from '../sim-queue/fidelity-checks';
 
 /**
  * Subscription resolvers. Each subscription is an EventQueue over a PubSub channel, bounded by
@@ -172,6 +173,11 @@ export const Subscription: SubscriptionResolvers = {
       freshLoaders(ctx);
       return event;
     },
+  },
+
+  modelDrift: {
+    subscribe: (_, __, ctx) => eventStream<ScenarioRunRecord>(ctx, CHANNELS.scenario, (run) => fidelityCheckOf(run, ctx.config.fidelity.driftMapeThreshold)?.drift === true),
+    resolve: (run: ScenarioRunRecord, _args: unknown, ctx: RequestContext) => fidelityCheckOf(run, ctx.config.fidelity.driftMapeThreshold)!,
   },
 
   scenarioRunUpdated: {

@@ -121,8 +121,10 @@ describe('GET /metrics', () => {
     // Counters with known label values exist from the start, at 0.
     for (const outcome of ['ACCEPTED', 'DUPLICATE', 'STALE', 'REJECTED']) expect(hasSample(samples, 'twin_state_reports_total', { outcome })).toBe(true);
     expect(hasSample(samples, 'twin_scenario_runs_total', { kind: 'IMPACT', status: 'SUCCEEDED' })).toBe(true);
+    expect(hasSample(samples, 'twin_scenario_runs_total', { kind: 'CALIBRATE', status: 'SUCCEEDED' })).toBe(true);
+    for (const drift of ['true', 'false']) expect(hasSample(samples, 'twin_model_fidelity_checks_total', { drift })).toBe(true);
     const text = await (await fetch(`${origin(s)}/metrics`)).text();
-    for (const name of ['twin_graphql_request_duration_seconds', 'twin_graphql_errors_total', 'twin_state_freshness_seconds', 'twin_scenario_job_duration_seconds']) {
+    for (const name of ['twin_graphql_request_duration_seconds', 'twin_graphql_errors_total', 'twin_state_freshness_seconds', 'twin_scenario_job_duration_seconds', 'twin_model_fidelity_mape']) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });

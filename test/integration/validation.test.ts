@@ -1,4 +1,7 @@
 import { RUN_SCENARIO, waitForRun } from '../support/scenario-helpers';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -197,5 +200,28 @@ describe('governed parameters: applying and reverting a calibration', () => {
     expect(res.errors?.[0]?.message).toMatch(/only a SUCCEEDED CALIBRATE run can be applied/);
     const missing = await s.gql(APPLY, { id: '00000000-0000-4000-8000-000000000000' });
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('drift: scheduled fidelity checks', () => {
+  it('submits a LOAD check with observed demand on schedule; one over DRIFT_MAPE_THRESHOLD is modelDrift, in the metrics and in fidelityHistory', async () => {
+    const d = await startTestServer({ sameStoreAs: s, env: { DRIFT_MAPE_THRESHOLD: '0.05', FIDELITY_CHECK_INTERVAL_SECONDS: '1' } });
+    const client = createClient({ url: d.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const events = client.iterate<{ modelDrift: any }>({ query: `subscription { modelDrift { runId at demand compared mape rmse maxAbsErrorKw worst threshold drift } }` });
+      const { value } = await events.next();
+      const drift = value!.data!.modelDrift;
+      // Observed demand 8 + 8 (+ 1 kW fallback) against 8 kW observed on each PDU and 16 on the UPS: 6.25% each.
+      expect(drift).toMatchObject({ demand: 'OBSERVED', compared: 3, mape: close(1 / 16), threshold: 0.05, drift: true });
+      expect(drift.worst).toContain('ups-v');
+      const history = (await d.gql(`{ fidelityHistory(first: 10) { nodes { runId mape drift } } }`)).data.fidelityHistory.nodes;
+      expect(history).toContainEqual({ runId: drift.runId, mape: close(1 / 16), drift: true });
+      const metrics = parsePrometheusText(await (await fetch(d.url.replace(/\/graphql$/, '/metrics'))).text());
+      expect(sampleValue(metrics, 'twin_model_fidelity_checks_total', { drift: 'true' })).toBeGreaterThanOrEqual(1);
+      expect(sampleValue(metrics, 'twin_model_fidelity_mape')).toBeCloseTo(1 / 16, 9);
+    } finally {
+      await client.dispose();
+      await d.stop();
+    }
   });
 });
