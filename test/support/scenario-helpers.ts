@@ -40,7 +40,8 @@ export async function runUpdatesUntilSucceeded(s: TestServer, id: string): Promi
 /** Every result of a run, as `{ assetId: result }`. */
 export async function runResults(s: TestServer, id: string): Promise<Record<string, any>> {
   const res = await s.gql(`query($id: ID!) { scenarioRun(id: $id) { results(first: 500) { totalCount nodes {
-    assetId asset { id } assetDeleted state depth cause availability availabilityLow availabilityHigh loadKw utilization overloaded } } } }`, { id });
+    assetId asset { id } assetDeleted state depth cause availability availabilityLow availabilityHigh loadKw utilization overloaded
+    observedLoadKw errorKw failures mtbfHours mttrHours } } } }`, { id });
   return Object.fromEntries(res.data.scenarioRun.results.nodes.map((n: any) => [n.assetId, n]));
 }
 
