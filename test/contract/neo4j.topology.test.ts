@@ -6,6 +6,7 @@ import { Neo4jGraphStore } from '../../src/graph/neo4j/neo4j-graph-store';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
 import { neo4jConfig } from '../support/stores/test-store';
 import { topologyChangesContract } from './topology-changes.contract';
+import { topologyHistoryContract } from './topology-history.contract';
 import { topologyTraversalContract } from './topology-traversal.contract';
 import { topologyContract } from './topology.contract';
 
@@ -14,3 +15,4 @@ const makeStore = async () => new Neo4jGraphStore(neo4jConfig(), indexModel(load
 topologyContract('neo4j', makeStore);
 topologyTraversalContract('neo4j', makeStore);
 topologyChangesContract('neo4j', makeStore);
+topologyHistoryContract('neo4j', makeStore);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
 import { topologyChangesContract } from './topology-changes.contract';
+import { topologyHistoryContract } from './topology-history.contract';
 import { topologyTraversalContract } from './topology-traversal.contract';
 import { topologyContract } from './topology.contract';
 
@@ -14,6 +15,7 @@ const makeStore = async () => new SqliteGraphStore(path.join(dir, 'contract.sqli
 topologyContract('sqlite', makeStore);
 topologyTraversalContract('sqlite', makeStore);
 topologyChangesContract('sqlite', makeStore);
+topologyHistoryContract('sqlite', makeStore);
 
 // Runs after the suites' own afterAll hooks have closed their stores.
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
