@@ -76,12 +76,13 @@ export function topologyHistoryContract(name: string, makeStore: StoreFactory): 
       const to = await moment();
       await store.upsertAssets([{ id: p + 'x', kind: 'Server', properties: { n: 6 } }]);
       const inWindow = (await store.listTopologyChanges({ assetId: p + 'x', from, to }, 100)).changes;
-      expect(inWindow.map((c) => (c.after as { properties: { n: number } }).properties.n)).toEqual([5, 4, 3, 2, 1]);
-      const seen: number[] = [];
+      const n = (c: TopologyChangeEntry) => c.after?.properties.n;
+      expect(inWindow.map(n)).toEqual([5, 4, 3, 2, 1]);
+      const seen: unknown[] = [];
       let after: string | undefined;
       for (;;) {
         const page = await store.listTopologyChanges({ assetId: p + 'x' }, 3, after);
-        seen.push(...page.changes.map((c) => (c.after as { properties: { n: number } }).properties.n));
+        seen.push(...page.changes.map(n));
         if (!page.hasNextPage) break;
         after = page.changes.at(-1)!.id;
       }
