@@ -1,7 +1,8 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { unavailable } from '../errors';
-import { PermanentRunError, processScenarioRun, type ProcessorDeps } from './scenario-processor';
+import { PermanentRunError } from './permanent-run-error';
+import { processScenarioRun, type ProcessorDeps } from './scenario-processor';
 import type { RetryPolicy, ScenarioQueue } from './scenario-queue';
 
 /** How long a submission waits for Redis before answering UNAVAILABLE. */

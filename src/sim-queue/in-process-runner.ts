@@ -1,5 +1,5 @@
 import type { RunProcessor } from './processor-thread-client';
-import { PermanentRunError } from './scenario-processor';
+import { PermanentRunError } from './permanent-run-error';
 import type { RetryPolicy, ScenarioQueue } from './scenario-queue';
 
 /**

@@ -4,7 +4,8 @@ import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
 import type { ScenarioJobObserver } from './scenario-job-observer';
 import type { ProcessorThreadData, ToMainMessage, ToThreadMessage } from './processor-thread-messages';
-import { PermanentRunError, type Attempt } from './scenario-processor';
+import { PermanentRunError } from './permanent-run-error';
+import type { Attempt } from './scenario-processor';
 import { startThread } from './start-thread';
 
 /** Processes one attempt of a scenario job; rejects with PermanentRunError when retrying cannot help. */

@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openTwinStore } from '../graph/create-graph-store';
 import { openHistoryStore } from '../history/create-history-store';
 import { createLogger } from '../logger';
-import { PermanentRunError, processScenarioRun, type ProcessorDeps } from './scenario-processor';
+import { PermanentRunError } from './permanent-run-error';
+import { processScenarioRun, type ProcessorDeps } from './scenario-processor';
 import type { ProcessorThreadData, ToMainMessage, ToThreadMessage } from './processor-thread-messages';
 
 const data = workerData as ProcessorThreadData;
