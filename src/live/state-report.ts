@@ -1,3 +1,4 @@
+import { badInput } from '../errors';
 import type { Scalar, StateWrite } from '../graph/types';
 import type { MetricDefinition, ModelIndex } from '../model/twin-model';
 import { ASSET_ID, PROPERTY_KEY } from '../model/validate';
@@ -14,17 +15,27 @@ const MAX_STRING_VALUE = 1000;
 /** The status metric is allowed on every kind; kinds may narrow it to listed values. */
 const STATUS_METRIC: MetricDefinition = { name: 'status', type: 'string' };
 
-/** A timestamp as ISO-8601 UTC milliseconds, or a reason. Accepts ISO with a zone, or epoch ms. */
-export function parseObservedAt(raw: unknown): { iso: string } | { reason: string } {
+/**
+ * A timestamp as ISO-8601 UTC milliseconds, or a reason naming it `name`. Accepts ISO with a
+ * zone, or epoch ms.
+ */
+export function parseObservedAt(raw: unknown, name = 'observedAt'): { iso: string } | { reason: string } {
   let ms: number;
   if (typeof raw === 'number') ms = raw;
   else if (raw instanceof Date) ms = raw.getTime();
   else if (typeof raw === 'string' && ISO_WITH_ZONE.test(raw)) {
-    if (!calendarFieldsExist(raw)) return { reason: `observedAt ${JSON.stringify(raw)} names a date or time that does not exist` };
+    if (!calendarFieldsExist(raw)) return { reason: `${name} ${JSON.stringify(raw)} names a date or time that does not exist` };
     ms = Date.parse(raw);
-  } else return { reason: `observedAt ${JSON.stringify(raw)} is not an ISO-8601 date-time with a time zone or epoch milliseconds` };
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return { reason: `observedAt ${JSON.stringify(raw)} is not a valid date-time` };
+  } else return { reason: `${name} ${JSON.stringify(raw)} is not an ISO-8601 date-time with a time zone or epoch milliseconds` };
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return { reason: `${name} ${JSON.stringify(raw)} is not a valid date-time` };
   return { iso: new Date(ms).toISOString() };
+}
+
+/** A date-time argument (`field` names it) as ISO-8601 UTC milliseconds; BAD_USER_INPUT when it is not one. */
+export function timeArgument(raw: unknown, field: string): string {
+  const parsed = parseObservedAt(raw, `${field}:`);
+  if ('reason' in parsed) throw badInput(parsed.reason, { field });
+  return parsed.iso;
 }
 
 /**

@@ -2,7 +2,7 @@ import { badInput } from '../errors';
 import type { AssetCursor, AssetFilter, AssetSort, PropertyFilter, PropertyOp, Scalar } from '../graph/types';
 import { checkAssetId, checkKind, checkPropertyKey, checkRelationshipType } from '../model/validate';
 import type { AssetOrder, AssetWhere, PropertyFilter as PropertyFilterInput } from '../generated/graphql';
-import { parseObservedAt } from '../live/state-report';
+import { timeArgument } from '../live/state-report';
 import type { RequestContext } from './context';
 
 /** Turning GraphQL arguments into store queries, with BAD_USER_INPUT naming the argument. */
@@ -13,11 +13,7 @@ export const DEFAULT_PAGE_SIZE = 50;
  * A DateTime argument (ISO-8601 with a zone, or epoch milliseconds: the scalar passes it through,
  * see scalars.ts) as ISO-8601 UTC with milliseconds, checked as strictly as reported timestamps.
  */
-export function dateTimeArg(value: unknown, name: string): string {
-  const parsed = parseObservedAt(value);
-  if ('reason' in parsed) throw badInput(`${name}: ${parsed.reason.replace(/^observedAt /, '')}`, { field: name });
-  return parsed.iso;
-}
+export const dateTimeArg = (value: unknown, name: string): string => timeArgument(value, name);
 
 /** An optional DateTime argument: undefined when null or absent. */
 export const optionalDateTimeArg = (value: unknown, name: string): string | undefined => (value == null ? undefined : dateTimeArg(value, name));

@@ -9,13 +9,16 @@ import type { RequestContext } from './context';
 /** Samples per page when `first` is not given. */
 const DEFAULT_SAMPLES = 100;
 
-/** A window `from`..`to` (to after from), as ISO strings. */
-export function windowArg(rawFrom: unknown, rawTo: unknown): { from: string; to?: string } {
-  const from = dateTimeArg(rawFrom, 'from');
+/** A window `from`..`to` (to after from, when both are given), as ISO strings. */
+function optionalWindowArg(rawFrom: unknown, rawTo: unknown): { from?: string; to?: string } {
+  const from = optionalDateTimeArg(rawFrom, 'from');
   const to = optionalDateTimeArg(rawTo, 'to');
-  if (to !== undefined && to <= from) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
+  if (from !== undefined && to !== undefined && to <= from) throw badInput(`to (${to}) must be after from (${from})`, { field: 'to' });
   return { from, to };
 }
+
+/** A window with a required `from`. */
+const windowArg = (rawFrom: unknown, rawTo: unknown) => ({ ...optionalWindowArg(rawFrom, rawTo), from: dateTimeArg(rawFrom, 'from') });
 
 function bucketWidthArg(ctx: RequestContext, every: number, window: { from: string; to?: string }): number {
   if (!Number.isInteger(every) || every < 1) throw badInput(`every must be a whole number of seconds, at least 1, got ${every}`, { field: 'every' });
@@ -30,10 +33,10 @@ function bucketWidthArg(ctx: RequestContext, every: number, window: { from: stri
 /** The topology change log (kept in the graph store, written with every topology write). */
 export const historyQuery: QueryResolvers = {
   async topologyChanges(_, { from, to, assetId, first, after }, ctx) {
+    const window = optionalWindowArg(from, to);
     const filter: TopologyChangeFilter = {};
-    if (from != null) filter.from = dateTimeArg(from, 'from');
-    if (to != null) filter.to = dateTimeArg(to, 'to');
-    if (filter.from && filter.to && filter.to <= filter.from) throw badInput(`to (${filter.to}) must be after from (${filter.from})`, { field: 'to' });
+    if (window.from !== undefined) filter.from = window.from;
+    if (window.to !== undefined) filter.to = window.to;
     if (assetId != null) filter.assetId = checkAssetId(assetId, 'assetId');
     const { changes, hasNextPage } = await ctx.store.listTopologyChanges(filter, pageSizeArg(ctx, first ?? DEFAULT_PAGE_SIZE), idAfter(after));
     return idConnection(changes, hasNextPage, (c) => c.id);

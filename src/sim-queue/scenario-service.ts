@@ -5,7 +5,7 @@ import type { ScenarioStore } from '../graph/ports/scenario-store';
 import type { TopologyHistoryStore } from '../graph/ports/topology-history-store';
 import type { TopologyReader } from '../graph/ports/topology-store';
 import { AsOfTopology } from '../graph/as-of-topology';
-import { parseObservedAt } from '../live/state-report';
+import { timeArgument } from '../live/state-report';
 import { requireAssets } from '../graph/require-assets';
 import type { LoadFactor, ScenarioInput, ScenarioKind, ScenarioRunRecord } from '../graph/scenario-types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
@@ -159,9 +159,7 @@ export class ScenarioService {
   }
 
   private checkTime(raw: unknown, name: string): string {
-    const parsed = parseObservedAt(raw);
-    if ('reason' in parsed) throw badInput(`input.${name}: ${parsed.reason.replace(/^observedAt /, '')}`, { field: `input.${name}` });
-    return parsed.iso;
+    return timeArgument(raw, `input.${name}`);
   }
 
   private checkFactor(f: NonNullable<ScenarioRequest['loadFactors']>[number], where: string): LoadFactor {
