@@ -11,6 +11,7 @@
  * 3. Baselines for (a)-(c): the same store calls without GraphQL/HTTP (the floor) and resolvers
  *    without DataLoader (naive), with ratios.
  * 4. live: reports into instance A, graphql-ws subscribers on instance B, over Redis.
+ *    peer (Neo4j only): the API against @neo4j/graphql 7 over the same database (parts/peer.ts).
  * 5. Prints tables and goals; writes bench/results/bench-<size>-<date>[-<parts>].json.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { HttpClient } from './harness/http-client';
 import { runHistoryPart } from './harness/parts/history';
 import { runIngestPart } from './harness/parts/ingest';
 import { runLivePart } from './harness/parts/live';
+import { runPeerPart } from './harness/parts/peer';
 import { runQueryParts } from './harness/parts/queries';
 import { runReliabilityPart, runSubmissionPart } from './harness/parts/scenarios';
 import { ROOT, startBenchServer, startWorker, type BenchServer, type ChildHandle } from './harness/processes';
@@ -34,9 +36,11 @@ import { missingPrerequisites, startNeo4jLocal, type Neo4jLocal } from '../neo4j
 const USAGE = `npm run bench -- [options]
 
   --size 1k|10k|100k|N      twin size in assets (default 10k)
-  --parts a,b,c,d,e,f,history,live  parts to run (default all); --part is the same
+  --parts a,b,c,d,e,f,history,peer,live  parts to run (default all; peer only with --store neo4j);
+                            --part is the same
                               a dashboard page   b dependents depth 10   c impact UPS+PDU
                               d ingestion        e runScenario submit    f RELIABILITY end to end
+                              peer  the API vs @neo4j/graphql 7 on the same Neo4j (needs --store neo4j)
                               live  reports into instance A, subscribers on instance B (Redis)
   --seconds S               longest measured phase of each latency measurement (default 6)
   --max-calls N             most measured calls per latency measurement (default 400)
@@ -85,6 +89,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     store: process.env.NEO4J_URI ? 'neo4j' : 'sqlite',
     neo4jLocal: { heap: '1g', pageCacheMb: 512 },
   };
+  let partsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -112,6 +117,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
         const parts = value().split(',').map((p) => p.trim()).filter(Boolean);
         for (const p of parts) if (!(ALL_PARTS as readonly string[]).includes(p)) throw new Error(`unknown part "${p}"; parts are ${ALL_PARTS.join(', ')}`);
         o.parts = ALL_PARTS.filter((p) => parts.includes(p));
+        partsGiven = true;
         break;
       }
       case '--seconds':
@@ -208,8 +214,16 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
         throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
+  // The peer reads the Neo4j database the bench loaded: every part by default means every part the store has.
+  if (o.store !== 'neo4j') {
+    if (partsGiven && o.parts.includes('peer')) throw new Error('part peer needs --store neo4j (or NEO4J_URI): the peer is @neo4j/graphql over the same Neo4j database');
+    o.parts = o.parts.filter((p) => p !== 'peer');
+  }
   return o;
 }
+
+/** Every part the store runs: `peer` only on Neo4j. */
+const defaultParts = (store: BenchOptions['store']): Part[] => ALL_PARTS.filter((p) => p !== 'peer' || store === 'neo4j');
 
 /** Which code was measured: the commit and whether the working tree had changes (read-only git). */
 function sourceInfo(): { commit: string | null; changedFiles: number | null } {
@@ -256,6 +270,19 @@ function goals(report: BenchReport, options: BenchOptions): Goal[] {
   }
   const submit = find('e', 'API');
   if (submit) out.push(goal('(e) runScenario submission p95', '≤ 20 ms', `${round(submit.stats.p95, 2)} ms`, submit.stats.p95 <= 20));
+  // Part peer: the API against @neo4j/graphql on the same Neo4j.
+  for (const [key, name, target, ratio, at, ok] of [
+    ['(a)', '(peer a) dashboard p95', 20, 0.8, '10k', at10k],
+    ['(b)', '(peer b) dependents depth 10 p95', 150, 0.5, '100k', at100k],
+  ] as const) {
+    const rows = report.latencies.filter((r) => r.part === 'peer' && r.operation.startsWith(key));
+    const ours = rows.find((r) => r.path === 'API');
+    const peer = rows.find((r) => r.path === (report.meta.peer as { path?: string } | undefined)?.path);
+    if (!ours || !peer) continue;
+    out.push(goal(name, `≤ ${target} ms at ${at}`, `${round(ours.stats.p95, 2)} ms`, ok ? ours.stats.p95 <= target : null, sizeNote(at, ok)));
+    const r = ours.stats.p95 / peer.stats.p95;
+    out.push(goal(`${name} vs ${peer.path}`, `≤ ${ratio}× at ${at}`, `${round(r, 2)}× (${round(ours.stats.p95, 2)} / ${round(peer.stats.p95, 2)} ms)`, ok ? r <= ratio : null, sizeNote(at, ok)));
+  }
   return out;
 }
 
@@ -332,6 +359,7 @@ async function main(): Promise<void> {
       if (apiParts.includes('e')) await runSubmissionPart(ctx);
       if (apiParts.includes('f')) await runReliabilityPart(ctx);
       if (apiParts.includes('history')) await runHistoryPart(ctx);
+      if (apiParts.includes('peer')) await runPeerPart(ctx);
       await worker?.stop();
       worker = null;
       await server.stop();
@@ -355,7 +383,7 @@ async function main(): Promise<void> {
       `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.platform}; store ${machine.store}${neo4jLocal ? ` (Neo4j ${neo4jLocal.version}, heap ${neo4jLocal.heap}, page cache ${neo4jLocal.pageCacheMb} MB)` : ''}, history ${machine.history}, pub/sub ${machine.pubsub}, queue ${machine.queue}\n` +
       `source: ${source.commit?.slice(0, 12) ?? 'unknown'}${source.changedFiles ? ` + ${source.changedFiles} changed files in the working tree` : ''}; servers with NODE_ENV=${serverEnv.NODE_ENV}`;
     report.print(header);
-    const allParts = options.parts.length === ALL_PARTS.length;
+    const allParts = options.parts.length === defaultParts(options.store).length;
     const file = path.join(ROOT, 'bench', 'results', `bench-${options.size.label}-${started.toISOString().slice(0, 10)}${allParts ? '' : `-${options.parts.join('')}`}${options.tag ? `-${options.tag}` : ''}.json`);
     report.write(file, {
       benchmark: 'twin-graph-api',

@@ -7,7 +7,7 @@ import type { MeasureOptions } from './stats';
 import type { StoreMeter } from './store-meter';
 import type { TwinFacts } from './twin';
 
-export const ALL_PARTS = ['a', 'b', 'c', 'd', 'e', 'f', 'history', 'live'] as const;
+export const ALL_PARTS = ['a', 'b', 'c', 'd', 'e', 'f', 'history', 'peer', 'live'] as const;
 export type Part = (typeof ALL_PARTS)[number];
 
 export interface BenchOptions {

@@ -77,6 +77,8 @@ export class BenchReport {
   /** Per-part results that are not latency distributions (load, ingestion, scenarios, live). */
   readonly sections: Record<string, { title: string; rows: Row[]; details?: unknown }> = {};
   readonly notes: string[] = [];
+  /** Extra top-level entries of the result file (e.g. `peer`: the library and version part peer ran). */
+  readonly meta: Record<string, unknown> = {};
 
   addLatency(row: LatencyRow): void {
     this.latencies.push(row);
@@ -128,6 +130,7 @@ export class BenchReport {
     mkdirSync(path.dirname(file), { recursive: true });
     const json = {
       ...meta,
+      ...this.meta,
       latency: this.latencies.map((r) => ({ ...r, stats: roundStats(r.stats) })),
       ratios: this.ratios,
       sections: this.sections,

@@ -16,10 +16,10 @@ import { callsPerOp, formatCalls } from '../store-meter';
  * DataLoader). The API is also run with several requests in flight for throughput.
  */
 
-const PAGE_SIZE = 100;
+export const PAGE_SIZE = 100;
 /** Pages spread evenly over the id order, visited in turn: a mix of kinds as in the twin. */
-const PAGES = 50;
-const MAX_DEPTH = 10;
+export const PAGES = 50;
+export const MAX_DEPTH = 10;
 
 export const DASHBOARD_QUERY = `query Dashboard($after: String) {
   assets(first: ${PAGE_SIZE}, after: $after) {
@@ -41,7 +41,7 @@ export const IMPACT_QUERY = `query Impact($failed: [ID!]!) {
   }
 }`;
 
-interface QueryCase {
+export interface QueryCase {
   part: 'a' | 'b' | 'c';
   operation: string;
   query: string;
@@ -56,7 +56,7 @@ interface QueryCase {
   group?: (i: number) => string;
 }
 
-function dashboardCase(ctx: BenchContext): QueryCase {
+export function dashboardCase(ctx: BenchContext): QueryCase {
   const { ids } = ctx.facts;
   // Cursor of the asset just before each page (undefined: the first page).
   const step = Math.max(1, Math.floor((ids.length - PAGE_SIZE) / PAGES));
@@ -90,7 +90,7 @@ function dashboardCase(ctx: BenchContext): QueryCase {
   };
 }
 
-function dependentsCase(ctx: BenchContext): QueryCase {
+export function dependentsCase(ctx: BenchContext): QueryCase {
   const ups = ctx.facts.ups[0];
   return {
     part: 'b',
