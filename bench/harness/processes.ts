@@ -6,7 +6,7 @@ import type { MeterSnapshot } from './store-meter';
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Node flags that load TypeScript through tsx (CommonJS and ESM), plus any extra flags. */
-function nodeArgs(script: string, extraNodeFlags: string[]): string[] {
+export function nodeArgs(script: string, extraNodeFlags: string[]): string[] {
   return [...extraNodeFlags, '--import', 'tsx', path.join(ROOT, script)];
 }
 
@@ -37,7 +37,7 @@ export interface SpawnOptions {
   label: string;
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -51,7 +51,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-function passStderr(child: ChildProcess, label: string): void {
+export function passStderr(child: ChildProcess, label: string): void {
   let rest = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split('\n');
@@ -60,8 +60,45 @@ function passStderr(child: ChildProcess, label: string): void {
   });
 }
 
+/**
+ * The first JSON line with `ready: true` on the child's stdout (other JSON lines go to `onOther`,
+ * anything else is skipped); rejects if the child exits first or says nothing within 60 s.
+ */
+export function readyLine<T>(child: ChildProcess, label: string, onOther?: (parsed: Record<string, unknown>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`${label}: no ready line within 60 s`)), 60_000);
+    const exited = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited with code ${code} before it was ready`));
+    };
+    child.once('exit', exited);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        let parsed: Record<string, unknown>;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (parsed.ready) {
+          clearTimeout(timer);
+          child.off('exit', exited);
+          resolve(parsed as T);
+          return;
+        }
+        onOther?.(parsed);
+      }
+    });
+  });
+}
+
 /** The API's Node flags, as `npm start` and the Dockerfile run it (see README, "Runtime tuning"). */
-const API_NODE_FLAGS = ['--max-semi-space-size=64'];
+export const API_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** Start bench/harness/bench-server.ts as a child process and wait for its ready line. */
 export async function startBenchServer(opts: SpawnOptions): Promise<BenchServer> {
@@ -71,36 +108,10 @@ export async function startBenchServer(opts: SpawnOptions): Promise<BenchServer>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   passStderr(child, opts.label);
-  const info = await new Promise<ServerInfo>((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`${opts.label}: no ready line within 60 s`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${opts.label} exited with code ${code} before it was ready`));
-    });
-    // Log lines (pino JSON on stdout) may come first: wait for the one that says ready.
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        let parsed: Partial<ServerInfo> & { ready?: boolean };
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (parsed.ready) {
-          clearTimeout(timer);
-          resolve(parsed as ServerInfo);
-          return;
-        }
-        if ((parsed as { level?: number }).level !== undefined && (parsed as { level: number }).level >= 40) {
-          process.stderr.write(`  [${opts.label}] ${(parsed as { msg?: string }).msg ?? line}\n`);
-        }
-      }
-    });
+  // Log lines (pino JSON on stdout) may come first: warnings and errors among them are shown.
+  const info = await readyLine<ServerInfo>(child, opts.label, (parsed) => {
+    const log = parsed as { level?: number; msg?: string };
+    if (log.level !== undefined && log.level >= 40) process.stderr.write(`  [${opts.label}] ${log.msg ?? JSON.stringify(parsed)}\n`);
   });
   // Later stdout (logs at LOG_LEVEL) is dropped.
   child.stdout!.removeAllListeners('data');
