@@ -47,7 +47,7 @@ function recordStatements(): void {
   const transaction = proto.transaction;
   proto.transaction = function (this: unknown, mode: string, work: (tx: { run: (q: CypherQuery | string, p?: Record<string, unknown>) => Promise<unknown> }) => Promise<unknown>) {
     return transaction.call(this, mode, (tx: { run: (q: CypherQuery | string, p?: Record<string, unknown>) => Promise<unknown> }) => {
-      // The driver may retry a body: record the statements of the attempt that ran last.
+      // Each attempt of the body (the driver may retry one) is recorded as a unit of its own.
       const unit: Unit = [];
       if (recording) recorded.push(unit);
       return work({

@@ -6,8 +6,8 @@ import { graphql } from '../http-client';
 import { startPeerServer, type PeerServer } from '../peer/start-peer';
 import { DEPENDENTS_STATEMENT, PEER_DEPENDENCY_TYPES, PEER_RELATIONSHIPS, PEER_TYPE_DEFS } from '../peer/type-defs';
 import type { LatencyRow, Row } from '../report';
-import { measure, round, type LatencyStats, type MeasureOptions } from '../stats';
-import { callsPerOp, formatCalls } from '../store-meter';
+import { round, type MeasureOptions } from '../stats';
+import { measureFloor, measureHttp } from './measure-paths';
 import { dashboardCase, dependentsCase, DEPENDENTS_QUERY, MAX_DEPTH, PAGE_SIZE, PAGES } from './queries';
 
 /**
@@ -244,38 +244,14 @@ export async function runPeerPart(ctx: BenchContext): Promise<void> {
       const avg = c.variants > 1 ? 'avg ' : '';
       process.stderr.write(`  ids match: API, peer and floor (${c.variants} ${c.variants > 1 ? 'requests' : 'request'}, ${avg}${avgItems} ${c.itemName})\n`);
 
-      let floorOps = 0;
-      const floor = await measure(async (i) => void (await c.floor(ctx.store, i), floorOps++), {
-        ...options.measure,
-        onMeasureStart: () => {
-          ctx.floorMeter.reset();
-          floorOps = 0;
-        },
-      });
-      const httpRun = async (url: string, query: string, variables: Vars, extra: Partial<MeasureOptions> = {}, meter = false): Promise<{ stats: LatencyStats; calls?: string }> => {
-        let ops = 0;
-        const stats = await measure(
-          async (i) => {
-            const reply = await graphql(ctx.client, url, query, variables(i));
-            ops++;
-            return reply.ms;
-          },
-          {
-            ...options.measure,
-            ...extra,
-            onMeasureStart: async () => {
-              if (meter) await ctx.server.resetMeter();
-              ops = 0;
-            },
-          },
-        );
-        return { stats, calls: meter ? formatCalls(callsPerOp(await ctx.server.meter(), ops)) : undefined };
-      };
+      const { stats: floor, calls: floorCalls } = await measureFloor(ctx, c.floor);
+      const httpRun = (url: string, query: string, variables: Vars, extra: Partial<MeasureOptions> = {}, metered = false) =>
+        measureHttp(ctx, url, (i) => ({ query, variables: variables(i) }), { metered, extra });
       const ours = await httpRun(ctx.server.url, c.ours.query, c.ours.variables, {}, true);
       // At least 10 measured calls instead of 30, in case the peer is slow (warm-up stays bounded by 4× warmupMs).
       const theirs = await httpRun(peer.url, c.peer.query, c.peer.variables, { minCalls: 10 });
       const rows: LatencyRow[] = [
-        { part: 'peer', operation: c.operation, path: 'store floor', stats: floor, storeCalls: formatCalls(callsPerOp(ctx.floorMeter.snapshot(), floorOps)) },
+        { part: 'peer', operation: c.operation, path: 'store floor', stats: floor, storeCalls: floorCalls },
         { part: 'peer', operation: c.operation, path: 'API', stats: ours.stats, storeCalls: ours.calls, note: `${avg}${avgItems} ${c.itemName}, ${avg}${Math.round(bytes.ours / c.variants / 1024)} KB` },
         { part: 'peer', operation: c.operation, path: peerPath, stats: theirs.stats, storeCalls: '1 Cypher statement', note: `${avg}${Math.round(bytes.peer / c.variants / 1024)} KB` },
       ];

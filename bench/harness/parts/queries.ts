@@ -6,8 +6,8 @@ import { computeImpact } from '../../../src/sim/impact';
 import type { BenchContext } from '../context';
 import { graphql } from '../http-client';
 import type { LatencyRow, Row } from '../report';
-import { measure, percentile, round, type LatencyStats, type MeasureOptions } from '../stats';
-import { callsPerOp, formatCalls } from '../store-meter';
+import { percentile, round, type LatencyStats, type MeasureOptions } from '../stats';
+import { measureFloor, measureHttp } from './measure-paths';
 
 /**
  * (a) dashboard page, (b) dependents of a UPS at depth 10, (c) impact of a UPS plus a PDU: each
@@ -165,38 +165,11 @@ export async function runQueryParts(ctx: BenchContext): Promise<void> {
     };
 
     // Floor: the store calls, in this process, on the floor's own connection.
-    let floorOps = 0;
-    const floor = await measure(async (i) => void (await c.floor(ctx.store, i), floorOps++), {
-      ...options.measure,
-      onMeasureStart: () => {
-        ctx.floorMeter.reset();
-        floorOps = 0;
-      },
-      onSample: sample('floor'),
-    });
-    rows.push({ part: c.part, operation: c.operation, path: 'store floor', stats: floor, storeCalls: formatCalls(callsPerOp(ctx.floorMeter.snapshot(), floorOps)) });
+    const { stats: floor, calls: floorCalls } = await measureFloor(ctx, c.floor, sample('floor'));
+    rows.push({ part: c.part, operation: c.operation, path: 'store floor', stats: floor, storeCalls: floorCalls });
 
-    const http = async (url: string, concurrency: number, extra: Partial<MeasureOptions> = {}, onSample?: (i: number, ms: number) => void): Promise<{ stats: LatencyStats; calls: string }> => {
-      let ops = 0;
-      const stats = await measure(
-        async (i) => {
-          const reply = await graphql(ctx.client, url, c.query, c.variables(i));
-          ops++;
-          return reply.ms;
-        },
-        {
-          ...options.measure,
-          ...extra,
-          concurrency,
-          onMeasureStart: async () => {
-            await ctx.server.resetMeter();
-            ops = 0;
-          },
-          onSample,
-        },
-      );
-      return { stats, calls: formatCalls(callsPerOp(await ctx.server.meter(), ops)) };
-    };
+    const http = (url: string, concurrency: number, extra: Partial<MeasureOptions> = {}, onSample?: (i: number, ms: number) => void) =>
+      measureHttp(ctx, url, (i) => ({ query: c.query, variables: c.variables(i) }), { metered: true, concurrency, extra, onSample });
 
     const api = await http(ctx.server.url, 1, {}, sample('api'));
     const avg = c.variants > 1 ? 'avg ' : '';

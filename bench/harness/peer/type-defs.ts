@@ -21,6 +21,10 @@ export const PEER_RELATIONSHIPS = [
   { type: 'CONNECTS_TO', out: 'connectsTo', in: 'connectedFrom' },
 ] as const;
 
+/** The dependency types the statement follows, by direction (checked against the model by the bench). */
+export const PEER_DEPENDENCY_TYPES = { forward: ['FEEDS', 'COOLS', 'HOSTS'], reverse: ['DEPENDS_ON', 'RUNS_ON'] };
+
+const { forward, reverse } = PEER_DEPENDENCY_TYPES;
 /**
  * Dependents: every asset that depends, directly or transitively within 10 hops, on this one.
  * A dependency hop goes from supplier to consumer: along a FORWARD type (FEEDS, COOLS, HOSTS:
@@ -29,13 +33,10 @@ export const PEER_RELATIONSHIPS = [
  * direction checked inside it (so the expansion is pruned as it goes), each asset once. Depth 10
  * is part of the statement: Cypher takes no parameter as a repetition bound.
  */
-export const DEPENDENTS_STATEMENT = `MATCH (this)((a)-[r:FEEDS|COOLS|HOSTS|DEPENDS_ON|RUNS_ON]-(b)
-  WHERE CASE WHEN type(r) IN ['FEEDS', 'COOLS', 'HOSTS'] THEN startNode(r) = a ELSE endNode(r) = a END){1,10}(dependent:Asset)
+export const DEPENDENTS_STATEMENT = `MATCH (this)((a)-[r:${[...forward, ...reverse].join('|')}]-(b)
+  WHERE CASE WHEN type(r) IN [${forward.map((t) => `'${t}'`).join(', ')}] THEN startNode(r) = a ELSE endNode(r) = a END){1,10}(dependent:Asset)
 WHERE dependent <> this
 RETURN DISTINCT dependent`;
-
-/** The dependency types the statement follows, by direction (checked against the model by the bench). */
-export const PEER_DEPENDENCY_TYPES = { forward: ['FEEDS', 'COOLS', 'HOSTS'], reverse: ['DEPENDS_ON', 'RUNS_ON'] };
 
 export const PEER_TYPE_DEFS = /* GraphQL */ `
 type Asset @node {
