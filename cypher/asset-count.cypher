@@ -11,7 +11,7 @@
 //   the value must have the operand's type.
 // Returns: one row: total (integer).
 MATCH (a:Asset)
-// filter:begin (identical in asset-page.cypher)
+// filter:begin (identical in asset-page.cypher and asset-page-by-id.cypher)
 WHERE ($filter.ids IS NULL OR a.id IN $filter.ids)
   AND ($filter.kinds IS NULL OR a.kind IN $filter.kinds)
   AND ($filter.idPrefix IS NULL OR a.id STARTS WITH $filter.idPrefix)

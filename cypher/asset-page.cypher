@@ -22,7 +22,7 @@ WITH afterValue,
     ELSE 3
   END AS afterRank
 MATCH (a:Asset)
-// filter:begin (identical in asset-count.cypher)
+// filter:begin (identical in asset-page-by-id.cypher and asset-count.cypher)
 WHERE ($filter.ids IS NULL OR a.id IN $filter.ids)
   AND ($filter.kinds IS NULL OR a.kind IN $filter.kinds)
   AND ($filter.idPrefix IS NULL OR a.id STARTS WITH $filter.idPrefix)

@@ -1,6 +1,7 @@
 import { badInput } from '../errors';
 import type { ModelIndex } from '../model/twin-model';
 import { dependencyEnds, dependencyLookups } from './dependency-lookups';
+import { neighboursLevelByLevel } from './neighbours-within';
 import type { TopologyHistoryStore } from './ports/topology-history-store';
 import type { TopologyReader } from './ports/topology-store';
 import { relationshipKey, type AssetVersion } from './topology-log';
@@ -126,6 +127,11 @@ export class AsOfTopology implements TopologyReader {
       }
     }
     return [...current, ...then];
+  }
+
+  /** Level by level: each level's changed assets must be set right before the next is known. */
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
+    return neighboursLevelByLevel((frontier) => this.dependencyNeighbours(frontier, side, types), ids, depth);
   }
 
   async dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]> {

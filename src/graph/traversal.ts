@@ -3,10 +3,11 @@ import type { AssetCursor, AssetRecord, DependencyEdge, DependencySide, GraphSna
 
 /**
  * Traversals written once over the TopologyStore primitives, so both adapters behave alike.
- * Each walks breadth-first, one store round trip per level for the whole frontier (and for
- * every start asset of a batch at once), keeps a visited set so cycles never loop, and stops
- * at `maxDepth`. A frontier is walked in id order, so the reported path is deterministic: an
- * asset's parent is the smallest id of the previous level that links to it.
+ * Each walks breadth-first, for every start asset of a batch at once, keeps a visited set so
+ * cycles never loop, and stops at `maxDepth`. Dependency walks read everything they need in one
+ * store call (dependencyNeighboursWithin) and walk it in memory; the others make one store call
+ * per level for the whole frontier. A frontier is walked in id order, so the reported path is
+ * deterministic: an asset's parent is the smallest id of the previous level that links to it.
  */
 export interface TraversalOptions {
   maxDepth: number;
@@ -75,9 +76,18 @@ class WalkHop implements Hop {
   }
 }
 
-/** Neighbour ids along dependency edges, for BFS. */
+/** Neighbour ids along dependency edges, for BFS: one level per call. */
 function dependencyExpand(store: TopologyReader, side: DependencySide, types?: string[]): Expand {
   return async (frontier) => adjacency(await store.dependencyNeighbours(frontier, side, types));
+}
+
+/**
+ * Neighbour ids along dependency edges for a whole walk of `maxDepth` levels, read in one store
+ * call when BFS asks for the first level (the start assets); every later level is answered from it.
+ */
+function dependencyWalkExpand(store: TopologyReader, side: DependencySide, maxDepth: number, types?: string[]): Expand {
+  let walk: Promise<Map<string, string[]>> | undefined;
+  return (frontier) => (walk ??= store.dependencyNeighboursWithin(frontier, side, maxDepth, types).then(adjacency));
 }
 
 function adjacency(pairs: [string, string][]): Map<string, string[]> {
@@ -95,7 +105,7 @@ function adjacency(pairs: [string, string][]): Map<string, string[]> {
  * distance and one shortest path, nearest first. The start itself is never in its own list.
  */
 export async function reachable(store: TopologyReader, starts: string[], side: DependencySide, opts: TraversalOptions): Promise<Map<string, Hop[]>> {
-  const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyExpand(store, side, opts.types));
+  const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyWalkExpand(store, side, opts.maxDepth, opts.types));
   return new Map(
     starts.map((start, i) => {
       const { parents, levels } = walks[i];
@@ -126,7 +136,7 @@ export async function shortestPath(store: TopologyReader, from: string, to: stri
  * region, which stay up and count towards redundancy).
  */
 export async function loadImpactEdges(store: TopologyReader, failed: string[], opts: TraversalOptions): Promise<DependencyEdge[]> {
-  const [{ levels }] = await bfs([failed], opts.maxDepth, dependencyExpand(store, 'DOWNSTREAM', opts.types));
+  const [{ levels }] = await bfs([failed], opts.maxDepth, dependencyWalkExpand(store, 'DOWNSTREAM', opts.maxDepth, opts.types));
   const consumers = levels.slice(1).flat();
   return inBatches(consumers, (chunk) => store.dependencyEdges(chunk, 'UPSTREAM', opts.types));
 }

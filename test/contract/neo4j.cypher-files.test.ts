@@ -8,7 +8,7 @@ import { readCypherFolder } from '../../src/graph/neo4j/cypher-files';
 import { NEO4J_SCHEMA_QUERIES } from '../../src/graph/neo4j/neo4j-graph-store';
 import { neo4jConfig } from '../support/stores/test-store';
 
-const FILLED: Record<string, string> = { __TYPE__: '`FEEDS`', __DIRECTION__: 'ASC' };
+const FILLED: Record<string, string> = { __TYPE__: '`FEEDS`', __DIRECTION__: 'ASC', __REACH__: '9', __DEPENDENCY_TYPES__: '`FEEDS`|`DEPENDS_ON`', __AFTER__: 'a.id > $afterId' };
 const queries = [...readCypherFolder().values()].filter((q) => !(NEO4J_SCHEMA_QUERIES as readonly string[]).includes(q.name));
 
 let driver: Driver;
@@ -19,7 +19,7 @@ beforeAll(() => {
 afterAll(() => driver.close());
 
 it.each(queries.map((q) => [q.name, q] as const))('%s compiles on the server', async (_name, query) => {
-  const body = query.body.replace(/__[A-Z]+__/g, (placeholder) => FILLED[placeholder] ?? placeholder);
+  const body = query.body.replace(/__[A-Z][A-Z0-9_]*__/g, (placeholder) => FILLED[placeholder] ?? placeholder);
   const result = await driver.executeQuery(`EXPLAIN ${body}`, {}, { database: config.database });
   expect(result.summary.plan).toBeTruthy();
 });

@@ -1,5 +1,5 @@
 /**
- * The TopologyStore contract, part 2: relationshipsOf, dependencyEdges / dependencyNeighbours,
+ * The TopologyStore contract, part 2: relationshipsOf, dependencyEdges / dependencyNeighbours(Within),
  * and the traversals of src/graph/traversal.ts and the impact cascade built on them, which are
  * written once over the port and so must behave the same on every store. Part 1 (assets,
  * relate / unrelate) is topology.contract.ts. Isolation and the model the store must be built
@@ -172,6 +172,21 @@ export function topologyTraversalContract(name: string, makeStore: StoreFactory)
           'u@4:app>srv>rack>pdu2>u',
           'ups@4:app>srv>rack>pdu>ups',
         ]);
+      });
+
+      test('dependencyNeighboursWithin gives in one call every pair a walk of that depth reads', async () => {
+        const pairs = async (ids: string[], side: 'UPSTREAM' | 'DOWNSTREAM', depth: number, types?: string[]) => [
+          ...new Set((await store.dependencyNeighboursWithin(ids.map((id) => p + id), side, depth, types)).map(([near, far]) => `${near.slice(p.length)}>${far.slice(p.length)}`)),
+        ].sort();
+        expect(await pairs(['u'], 'DOWNSTREAM', 1)).toEqual(['u>pdu2', 'u>ups']);
+        // Assets at distance 0, 1 and 2 (u; ups, pdu2; pdu, rack) with their consumers.
+        expect(await pairs(['u'], 'DOWNSTREAM', 3)).toEqual(['pdu2>rack', 'pdu>rack', 'rack>srv', 'u>pdu2', 'u>ups', 'ups>pdu']);
+        expect(await pairs(['u'], 'DOWNSTREAM', 10)).toEqual(['pdu2>rack', 'pdu>rack', 'rack>srv', 'srv>app', 'u>pdu2', 'u>ups', 'ups>pdu']);
+        expect(await pairs(['app'], 'UPSTREAM', 2)).toEqual(['app>srv', 'srv>rack']);
+        expect(await pairs(['rack', 'srv'], 'DOWNSTREAM', 5, ['DEPENDS_ON'])).toEqual(['rack>srv']);
+        expect(await pairs(['room'], 'DOWNSTREAM', 5, ['CONTAINS'])).toEqual([]);
+        expect(await pairs(['u'], 'DOWNSTREAM', 0)).toEqual([]);
+        expect(await pairs([], 'UPSTREAM', 4)).toEqual([]);
       });
 
       test('maxDepth bounds the walk', async () => {

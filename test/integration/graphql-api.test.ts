@@ -230,8 +230,8 @@ describe('store round trips', () => {
         counts.push(Object.fromEntries(calls));
       }
       expect(counts[1]).toEqual(counts[0]);
-      // One listAssets, one relationshipsOf, one getAssets for the PDU endpoints, one dependencyNeighbours.
-      expect(counts[1]).toEqual({ listAssets: 1, relationshipsOf: 1, getAssets: 1, dependencyNeighbours: 1 });
+      // One listAssets, one relationshipsOf, one getAssets for the PDU endpoints, one dependency walk.
+      expect(counts[1]).toEqual({ listAssets: 1, relationshipsOf: 1, getAssets: 1, dependencyNeighboursWithin: 1 });
     } finally {
       await s.stop();
     }
@@ -253,19 +253,19 @@ describe('store round trips', () => {
       const ids = await hops('id');
       expect(ids.hops).toHaveLength(50);
       expect(ids.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07' } });
-      // Query.asset is the one getAssets; one dependencyNeighbours per level (the racks' level finds nothing more).
-      expect(ids.calls).toEqual({ getAssets: 1, dependencyNeighbours: 2 });
+      // Query.asset is the one getAssets; the walk of three levels is one store call.
+      expect(ids.calls).toEqual({ getAssets: 1, dependencyNeighboursWithin: 1 });
       const named = await hops('id kind name');
       expect(named.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', kind: 'Rack', name: 'Rack 7' } });
-      expect(named.calls).toEqual({ getAssets: 1, getAssetSummaries: 1, dependencyNeighbours: 2 });
+      expect(named.calls).toEqual({ getAssets: 1, getAssetSummaries: 1, dependencyNeighboursWithin: 1 });
       const full = await hops('id properties version');
       expect(full.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', properties: { row: 7 }, version: 1 } });
-      expect(full.calls).toEqual({ getAssets: 2, dependencyNeighbours: 2 });
+      expect(full.calls).toEqual({ getAssets: 2, dependencyNeighboursWithin: 1 });
       // Through a fragment the selection is not looked into: the whole asset is loaded.
       const fragment = await hops('... on Asset { name }');
       expect(fragment.hops[7]).toEqual({ depth: 1, asset: { name: 'Rack 7' } });
-      expect(fragment.calls).toEqual({ getAssets: 2, dependencyNeighbours: 2 });
-      // Two walks (default maxDepth 1) that reach the same racks: one neighbour lookup for both,
+      expect(fragment.calls).toEqual({ getAssets: 2, dependencyNeighboursWithin: 1 });
+      // Two walks (default maxDepth 1) that reach the same racks: one store call for both,
       // one summary call, and each gets every rack.
       await s.gql(UPSERT, { input: [{ id: 'pdu-b', kind: 'PDU' }] });
       await s.gql(RELATE, { input: racks.map((r) => ({ from: 'pdu-b', to: r.id, type: 'FEEDS' })) });
@@ -276,7 +276,7 @@ describe('store round trips', () => {
         expect(edge.node.dependents).toHaveLength(50);
         expect(edge.node.dependents[7]).toEqual({ asset: { id: 'rack-07', name: 'Rack 7' } });
       }
-      expect(Object.fromEntries(calls)).toEqual({ listAssets: 1, getAssetSummaries: 1, dependencyNeighbours: 1 });
+      expect(Object.fromEntries(calls)).toEqual({ listAssets: 1, getAssetSummaries: 1, dependencyNeighboursWithin: 1 });
     } finally {
       await s.stop();
     }

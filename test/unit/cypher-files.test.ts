@@ -40,7 +40,7 @@ describe('cypher/ query files', () => {
   });
 
   it.each(all.map((q) => [q.name, q] as const))('%s uses only what runs on Neo4j 5.26 LTS and 2025.x', (_name, query) => {
-    expect(compatibilityProblems(query.body)).toEqual([]);
+    expect(compatibilityProblems(query.text)).toEqual([]);
   });
 });
 
@@ -73,10 +73,11 @@ describe('queries of the Neo4j adapter', () => {
     expect(returnsEntity('MATCH (a) RETURN a {.*} AS asset, a.id AS id')).toBe(false);
   });
 
-  it('share one asset filter between the page and the count', () => {
+  it('share one asset filter between the pages and the count', () => {
     const filterOf = (name: string) => /\/\/ filter:begin[^\n]*\n([\s\S]*?)\/\/ filter:end/.exec(files.get(name)!.body)?.[1];
     expect(filterOf('asset-page')).toBeDefined();
     expect(filterOf('asset-page')).toBe(filterOf('asset-count'));
+    expect(filterOf('asset-page-by-id')).toBe(filterOf('asset-count'));
   });
 });
 
@@ -115,5 +116,14 @@ describe('the compatibility check', () => {
       'MATCH (a:$($label)) WHERE a.x IS :: INTEGER RETURN a.id',
     ];
     for (const cypher of ok) expect([cypher, compatibilityProblems(cypher)]).toEqual([cypher, []]);
+  });
+
+  it('lets a file use a quantified path pattern only when its header says why', () => {
+    const walk = 'MATCH (a)((x)-[r]-(y) WHERE startNode(r) = x){0,3}(b) RETURN DISTINCT b.id';
+    expect(compatibilityProblems(`// Allows: quantified paths, because the walk mixes directions.\n${walk}`)).toEqual([]);
+    expect(compatibilityProblems(`// Allows: quantified paths,\n${walk}`)).not.toEqual([]);
+    expect(compatibilityProblems('// Allows: quantified paths, because...\nMATCH p = SHORTEST 1 (a)-[:FEEDS]-+(b) RETURN p')).toEqual([
+      '`SHORTEST` path selector: traversals use shortestPath()',
+    ]);
   });
 });

@@ -108,16 +108,29 @@ export function readCypherFolder(dir: string = findCypherDir()): Map<string, Cyp
   return new Map(names.map((name) => [name, readQuery(dir, name)]));
 }
 
+/** The header line that lets a file use a quantified path pattern; it must go on to say why. */
+const QUANTIFIED_ALLOWED = /^\/\/ Allows: quantified paths, \S/m;
+
 /**
  * What a query file may not use (DESIGN.md, Conventions). The floor is Neo4j 5.26 LTS, the oldest
  * version the tests run, so 5.26 constructs (`CALL (x) {}`, `COLLECT {}`, dynamic labels, type
  * predicates) are fine; Cypher 25 (2025.06+ only) is not, and traversals keep the classic
- * variable-length patterns and shortestPath(). The neo4j test project also EXPLAINs every file
+ * variable-length patterns and shortestPath() by default. Quantified path patterns (Neo4j 5.9+)
+ * are allowed only in a file whose header says why, in a line `// Allows: quantified paths, ...`
+ * (a walk that no classic pattern can express). The neo4j test project also EXPLAINs every file
  * on the real server (test/contract/neo4j.cypher-files.test.ts).
  */
-const FORBIDDEN: { pattern: RegExp; what: string }[] = [
-  { pattern: /\)\s*\{\s*\d*\s*(,|\})/, what: 'quantified path pattern `(...){m,n}`: traversals use classic variable-length patterns' },
-  { pattern: /(\]|-)\s*->?\s*\{\s*\d*\s*(,|\})/, what: 'quantified relationship `-[...]->{m,n}`: traversals use classic variable-length patterns' },
+const FORBIDDEN: { pattern: RegExp; what: string; allowedBy?: RegExp }[] = [
+  {
+    pattern: /\)\s*\{\s*\d*\s*(,|\})/,
+    what: 'quantified path pattern `(...){m,n}`: traversals use classic variable-length patterns',
+    allowedBy: QUANTIFIED_ALLOWED,
+  },
+  {
+    pattern: /(\]|-)\s*->?\s*\{\s*\d*\s*(,|\})/,
+    what: 'quantified relationship `-[...]->{m,n}`: traversals use classic variable-length patterns',
+    allowedBy: QUANTIFIED_ALLOWED,
+  },
   { pattern: /\bSHORTEST\b/i, what: '`SHORTEST` path selector: traversals use shortestPath()' },
   { pattern: /\bid\s*\(/i, what: 'id() (deprecated in Neo4j 5); use the id property or elementId()' },
   { pattern: /^\s*CYPHER\s+25\b/im, what: '`CYPHER 25` (Neo4j 2025.06+ only)' },
@@ -136,7 +149,7 @@ export function stripCommentsAndStrings(body: string): string {
 /** Reasons a statement would not run on every supported Neo4j version; empty when none. */
 export function compatibilityProblems(body: string): string[] {
   const code = stripCommentsAndStrings(body);
-  return FORBIDDEN.filter(({ pattern }) => pattern.test(code)).map(({ what }) => what);
+  return FORBIDDEN.filter(({ pattern, allowedBy }) => pattern.test(code) && !allowedBy?.test(body)).map(({ what }) => what);
 }
 
 /** `__NAME__` placeholders of a template query. */

@@ -47,6 +47,8 @@ export type Neo4jQueryName = (typeof NEO4J_QUERY_NAMES)[number];
 export const NEO4J_TEMPLATE_PLACEHOLDERS: Partial<Record<Neo4jQueryName, string[]>> = {
   'relationship-merge': ['__TYPE__'],
   'asset-page': ['__DIRECTION__'],
+  'asset-page-by-id': ['__AFTER__', '__DIRECTION__'],
+  'dependency-reach': ['__DEPENDENCY_TYPES__', '__REACH__'],
 };
 
 /**

@@ -42,6 +42,7 @@ export const TOPOLOGY_QUERY_NAMES = [
   'asset-summaries',
   'asset-existing-ids',
   'asset-page',
+  'asset-page-by-id',
   'asset-count',
   'relationship-merge',
   'relationship-delete',
@@ -49,6 +50,7 @@ export const TOPOLOGY_QUERY_NAMES = [
   'relationships-to',
   'relationship-ends-from',
   'relationship-ends-to',
+  'dependency-reach',
   'topology-changes-append',
 ] as const;
 
@@ -159,7 +161,10 @@ function sortKey(sort: AssetSort): string | null {
  */
 export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements TopologyStore {
   private readonly pageQueries: { asc: CypherQuery; desc: CypherQuery };
+  /** asset-page-by-id by direction, and by whether there is a keyset to continue after. */
+  private readonly idPageQueries: Record<'asc' | 'desc', { first: CypherQuery; after: CypherQuery }>;
   private readonly mergeQueries = new Map<string, CypherQuery>();
+  private readonly reachQueries = new Map<number, CypherQuery>();
   private readonly log = new TopologyLogger();
 
   constructor(
@@ -172,6 +177,15 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
     this.pageQueries = {
       asc: { ...page, body: page.body.replaceAll('__DIRECTION__', 'ASC') },
       desc: { ...page, body: page.body.replaceAll('__DIRECTION__', 'DESC') },
+    };
+    const byId = this.q('asset-page-by-id');
+    const fill = (direction: 'ASC' | 'DESC', after: string): CypherQuery => ({
+      ...byId,
+      body: byId.body.replaceAll('__DIRECTION__', direction).replaceAll('__AFTER__', after),
+    });
+    this.idPageQueries = {
+      asc: { first: fill('ASC', 'a.id IS NOT NULL'), after: fill('ASC', 'a.id > $afterId') },
+      desc: { first: fill('DESC', 'a.id IS NOT NULL'), after: fill('DESC', 'a.id < $afterId') },
     };
   }
 
@@ -336,21 +350,23 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
 
   async listAssets(query: AssetListQuery): Promise<AssetPage> {
     const page = keysetPage(query.limit);
-    const statement = query.sort.descending ? this.pageQueries.desc : this.pageQueries.asc;
-    const { rows, hasNextPage } = page.split(
-      await this.executor.read(statement, {
-        filter: filterParams(query.filter),
-        sortKey: sortKey(query.sort),
-        descending: query.sort.descending,
-        after: query.after ? { value: query.after.value ?? null, id: query.after.id } : null,
-        limit: page.limit,
-      }),
-    );
+    const { rows, hasNextPage } = page.split(await this.executor.read(...this.pageStatement(query, page.limit)));
     return {
       assets: rows.map((row) => toAsset(row.asset as Record<string, unknown>)),
       sortValues: rows.map((row) => (row.sortValue ?? null) as Scalar | null),
       hasNextPage,
     };
+  }
+
+  /** The id order reads the id index (asset-page-by-id); every other sort asset-page. */
+  private pageStatement({ filter, sort, after }: AssetListQuery, limit: Integer): [CypherQuery, Record<string, unknown>] {
+    const direction = sort.descending ? 'desc' : 'asc';
+    if (sort.field === 'id') {
+      const queries = this.idPageQueries[direction];
+      return after ? [queries.after, { filter: filterParams(filter), afterId: after.id, limit }] : [queries.first, { filter: filterParams(filter), limit }];
+    }
+    const keyset = after ? { value: after.value ?? null, id: after.id } : null;
+    return [this.pageQueries[direction], { filter: filterParams(filter), sortKey: sortKey(sort), descending: sort.descending, after: keyset, limit }];
   }
 
   async countAssets(filter: AssetFilter): Promise<number> {
@@ -386,6 +402,34 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
     return byLookup.flatMap(([lookup, rows]) =>
       rows.map((row): [string, string] => (lookup.idsAt === 'from' ? [row.fromId as string, row.toId as string] : [row.toId as string, row.fromId as string])),
     );
+  }
+
+  /**
+   * One statement for the whole walk (dependency-reach.cypher) rather than one per level: on
+   * Neo4j each level's round trip costs more than the level's work.
+   */
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
+    if (depth <= 1) return depth === 1 ? this.dependencyNeighbours(ids, side, types) : [];
+    const lookups = dependencyLookups(this.model, side, types);
+    if (ids.length === 0 || lookups.length === 0) return [];
+    // A hop follows a lookup's types away from the ids it takes: outwards when they are sources.
+    const along = (idsAt: 'from' | 'to') => lookups.filter((lookup) => lookup.idsAt === idsAt).flatMap((lookup) => lookup.types);
+    const rows = await this.executor.read(this.reachQuery(depth - 1), { ids: [...new Set(ids)], out: along('from'), in: along('to') });
+    const pairs: [string, string][] = [];
+    for (const row of rows) for (const far of row.farIds as string[]) pairs.push([row.nearId as string, far]);
+    return pairs;
+  }
+
+  private reachQuery(reach: number): CypherQuery {
+    let query = this.reachQueries.get(reach);
+    if (!query) {
+      if (!Number.isSafeInteger(reach) || reach < 1) throw new Error(`dependency-reach: reach must be a positive integer, got ${reach}`);
+      const template = this.q('dependency-reach');
+      const types = [...this.model.forwardTypes, ...this.model.reverseTypes].map((type) => `\`${type}\``).join('|');
+      query = { ...template, body: template.body.replaceAll('__REACH__', String(reach)).replaceAll('__DEPENDENCY_TYPES__', types) };
+      this.reachQueries.set(reach, query);
+    }
+    return query;
   }
 
   /** The rows of each dependency lookup, in one read transaction; `query` names the file per end. */

@@ -25,6 +25,7 @@ const TOPOLOGY_METHODS: PortMethods<TopologyStore> = {
   relationshipsOf: 'read',
   dependencyEdges: 'read',
   dependencyNeighbours: 'read',
+  dependencyNeighboursWithin: 'read',
 };
 const LIVE_STATE_METHODS: PortMethods<LiveStateStore> = { applyState: 'write', quarantine: 'write', listQuarantine: 'read' };
 const SCENARIO_METHODS: PortMethods<ScenarioStore> = {

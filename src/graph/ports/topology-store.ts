@@ -84,4 +84,12 @@ export interface TopologyReader {
    * traversals need, at a fraction of the cost on large frontiers.
    */
   dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]>;
+
+  /**
+   * Everything a breadth-first walk of `depth` levels from `ids` reads, in one call: the
+   * `dependencyNeighbours` pairs of every asset fewer than `depth` hops from `ids` (`ids`
+   * included), in no particular order. A store that pays per round trip (Neo4j) finds them in
+   * one statement; the traversals then walk them in memory (src/graph/traversal.ts).
+   */
+  dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]>;
 }

@@ -34,7 +34,7 @@ export class SqliteGraphStore implements GraphStore {
   ) {
     this.sql = new SqliteExecutor(file, options);
     exposePorts(this, {
-      topology: new SqliteTopology(this.sql, model),
+      topology: new SqliteTopology(this.sql, model, () => this.turns.take()),
       liveState: new SqliteLiveState(this.sql),
       scenarios: new SqliteScenarios(this.sql),
       audit: new SqliteAudit(this.sql),

@@ -2,6 +2,7 @@ import { notFound } from '../../errors';
 import type { ModelIndex } from '../../model/twin-model';
 import { applyAssetWrite } from '../asset-merge';
 import { dependencyEnds, dependencyLookups } from '../dependency-lookups';
+import { neighboursLevelByLevel } from '../neighbours-within';
 import type { TopologyStore } from '../ports/topology-store';
 import { changeSet, uniqueRelationships, upsertChanges } from '../topology-changes';
 import { relationshipKey, TopologyLogger } from '../topology-log';
@@ -103,6 +104,8 @@ export class SqliteTopology implements TopologyStore {
   constructor(
     private readonly sql: SqliteExecutor,
     private readonly model: ModelIndex,
+    /** Awaited between the levels of one `dependencyNeighboursWithin` (the store's event-loop turns). */
+    private readonly betweenLevels?: () => Promise<void>,
   ) {}
 
   async upsertAssets(writes: AssetWrite[]): Promise<Written<{ assets: AssetRecord[] }>> {
@@ -285,6 +288,11 @@ export class SqliteTopology implements TopologyStore {
         )
         .map((row) => ({ ...dependencyEnds(lookup, row.from_id, row.to_id), relationship: toRelationship(row) })),
     );
+  }
+
+  /** Level by level: each level is one indexed read in this process, so one call per level costs nothing. */
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
+    return neighboursLevelByLevel((frontier) => this.dependencyNeighbours(frontier, side, types), ids, depth, this.betweenLevels);
   }
 
   async dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]> {
