@@ -34,6 +34,12 @@ export interface BenchOptions {
   store: 'sqlite' | 'neo4j';
   /** Heap and page cache of the Neo4j the bench starts. */
   neo4jLocal: { heap: string; pageCacheMb: number };
+  /**
+   * Seconds the query parts (and the peer) run their requests before they measure anything:
+   * default 20 on Neo4j, whose JVM compiles its hot paths only after about a thousand calls
+   * (the per-path warm-up of `measure` is far shorter), 0 on SQLite.
+   */
+  warmupSeconds: number;
 }
 
 /** A monotonic observation clock: each call is at least 1 ms after the previous one, starting an hour ago. */

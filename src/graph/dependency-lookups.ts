@@ -24,6 +24,6 @@ export function dependencyLookups(model: ModelIndex, side: DependencySide, types
 }
 
 /** Supplier and consumer of a relationship found by `lookup`. */
-export function dependencyEnds(lookup: DependencyLookup, fromId: string, toId: string): { supplier: string; consumer: string } {
+export function dependencyEnds(lookup: Pick<DependencyLookup, 'forward'>, fromId: string, toId: string): { supplier: string; consumer: string } {
   return lookup.forward ? { supplier: fromId, consumer: toId } : { supplier: toId, consumer: fromId };
 }

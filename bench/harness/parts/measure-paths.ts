@@ -55,3 +55,25 @@ export async function measureHttp(
   );
   return { stats, calls: opts.metered ? formatCalls(callsPerOp(await ctx.server.meter(), ops)) : undefined };
 }
+
+/**
+ * Run `requests` in turn, one at a time, for `options.warmupSeconds` (none when 0), before a part
+ * measures: on Neo4j the JVM compiles the hot paths of the server only after about a thousand
+ * calls. Each request is called with the round number, so that paged cases visit every page.
+ * Records what ran under `report.meta.warmup[label]`.
+ */
+export async function warmUp(ctx: BenchContext, label: string, requests: ((round: number) => Promise<unknown>)[]): Promise<void> {
+  const seconds = ctx.options.warmupSeconds;
+  if (seconds <= 0 || requests.length === 0) return;
+  process.stderr.write(`warm-up (${label}): ${seconds} s of the requests below ...\n`);
+  const until = performance.now() + seconds * 1000;
+  let calls = 0;
+  for (let round = 0; performance.now() < until; round++) {
+    for (const request of requests) {
+      await request(round);
+      calls++;
+    }
+  }
+  const meta = (ctx.report.meta.warmup ??= {}) as Record<string, unknown>;
+  meta[label] = { seconds, calls };
+}

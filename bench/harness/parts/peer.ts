@@ -7,7 +7,7 @@ import { startPeerServer, type PeerServer } from '../peer/start-peer';
 import { DEPENDENTS_STATEMENT, PEER_DEPENDENCY_TYPES, PEER_RELATIONSHIPS, PEER_TYPE_DEFS } from '../peer/type-defs';
 import type { LatencyRow, Row } from '../report';
 import { round, type MeasureOptions } from '../stats';
-import { measureFloor, measureHttp } from './measure-paths';
+import { measureFloor, measureHttp, warmUp } from './measure-paths';
 import { dashboardCase, dependentsCase, DEPENDENTS_QUERY, MAX_DEPTH, PAGE_SIZE, PAGES } from './queries';
 
 /**
@@ -221,6 +221,12 @@ export async function runPeerPart(ctx: BenchContext): Promise<void> {
   try {
     const summary: Row[] = [];
     const details: Record<string, unknown> = {};
+    // Both servers' requests and the floor's store calls, equally often, before anything is measured.
+    await warmUp(ctx, 'peer', cases(ctx).flatMap((c) => [
+      (round: number) => graphql(ctx.client, ctx.server.url, c.ours.query, c.ours.variables(round)),
+      (round: number) => graphql(ctx.client, peer!.url, c.peer.query, c.peer.variables(round)),
+      (round: number) => c.floor(ctx.store, round),
+    ]));
     for (const c of cases(ctx)) {
       process.stderr.write(`(peer) ${c.operation}\n`);
 

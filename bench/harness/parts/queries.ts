@@ -7,7 +7,7 @@ import type { BenchContext } from '../context';
 import { graphql } from '../http-client';
 import type { LatencyRow, Row } from '../report';
 import { percentile, round, type LatencyStats, type MeasureOptions } from '../stats';
-import { measureFloor, measureHttp } from './measure-paths';
+import { measureFloor, measureHttp, warmUp } from './measure-paths';
 
 /**
  * (a) dashboard page, (b) dependents of a UPS at depth 10, (c) impact of a UPS plus a PDU: each
@@ -98,7 +98,7 @@ export function dependentsCase(ctx: BenchContext): QueryCase {
     query: DEPENDENTS_QUERY,
     variables: () => ({ id: ups }),
     async floor(store) {
-      // Query.asset: getAssets; Asset.dependents: reachable (one dependencyNeighbours per level), then
+      // Query.asset: getAssets; Asset.dependents: reachable (one dependencyNeighboursWithin), then
       // one getAssetSummaries for the hops (the query selects only id and kind of them).
       await store.getAssets([ups]);
       const hops = (await reachable(store, [ups], 'DOWNSTREAM', { maxDepth: MAX_DEPTH })).get(ups) ?? [];
@@ -139,6 +139,10 @@ export async function runQueryParts(ctx: BenchContext): Promise<void> {
   const { report, options } = ctx;
   const cases = [dashboardCase(ctx), dependentsCase(ctx), impactCase(ctx)].filter((c) => options.parts.includes(c.part));
   const details: Record<string, unknown> = {};
+  await warmUp(ctx, 'queries', cases.flatMap((c) => [
+    (round: number) => graphql(ctx.client, ctx.server.url, c.query, c.variables(round)),
+    (round: number) => c.floor(ctx.store, round),
+  ]));
   for (const c of cases) {
     process.stderr.write(`(${c.part}) ${c.operation}\n`);
     const rows: LatencyRow[] = [];

@@ -2,7 +2,7 @@ import { int, type Integer } from 'neo4j-driver';
 import { badInput, notFound } from '../../errors';
 import { RELATIONSHIP_TYPE_NAME, type ModelIndex } from '../../model/twin-model';
 import { applyAssetWrite } from '../asset-merge';
-import { dependencyEnds, dependencyLookups, type DependencyLookup } from '../dependency-lookups';
+import { dependencyEnds, dependencyLookups } from '../dependency-lookups';
 import type { TopologyStore } from '../ports/topology-store';
 import { changeSet, uniqueRelationships, upsertChanges } from '../topology-changes';
 import { relationshipKey, TopologyLogger, type TopologyChangeEntry } from '../topology-log';
@@ -46,10 +46,9 @@ export const TOPOLOGY_QUERY_NAMES = [
   'asset-count',
   'relationship-merge',
   'relationship-delete',
-  'relationships-from',
-  'relationships-to',
-  'relationship-ends-from',
-  'relationship-ends-to',
+  'relationships-of',
+  'dependency-edges',
+  'dependency-neighbours',
   'dependency-reach',
   'topology-changes-append',
 ] as const;
@@ -376,32 +375,34 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
   async relationshipsOf(ids: string[], direction: Direction, types?: string[]): Promise<Map<string, RelationshipRecord[]>> {
     const result = new Map<string, RelationshipRecord[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return result;
-    const params = { ids: [...result.keys()], types: types ?? null };
-    const [outgoing, incoming] = await this.executor.readTransaction(async (tx) => [
-      direction === 'IN' ? [] : await tx.run(this.q('relationships-from'), params),
-      direction === 'OUT' ? [] : await tx.run(this.q('relationships-to'), params),
-    ]);
-    for (const row of outgoing) result.get(row.fromId as string)!.push(toRelationship(row));
-    for (const row of incoming) {
+    const rows = await this.executor.read(this.q('relationships-of'), {
+      ids: [...result.keys()],
+      out: direction !== 'IN',
+      in: direction !== 'OUT',
+      types: types ?? null,
+    });
+    for (const row of rows) {
       // A self-loop matched by both ends is still one relationship.
-      if (direction === 'BOTH' && row.fromId === row.toId) continue;
-      result.get(row.toId as string)!.push(toRelationship(row));
+      if (row.outgoing) result.get(row.fromId as string)!.push(toRelationship(row));
+      else if (direction !== 'BOTH' || row.fromId !== row.toId) result.get(row.toId as string)!.push(toRelationship(row));
     }
     return result;
   }
 
   async dependencyEdges(ids: string[], side: DependencySide, types?: string[]): Promise<DependencyEdge[]> {
-    const byLookup = await this.runDependencyLookups(ids, side, types, (end) => `relationships-${end}`);
-    return byLookup.flatMap(([lookup, rows]) =>
-      rows.map((row) => ({ ...dependencyEnds(lookup, row.fromId as string, row.toId as string), relationship: toRelationship(row) })),
-    );
+    const params = this.dependencyParams(ids, side, types);
+    if (!params) return [];
+    const forward = new Set(this.model.forwardTypes);
+    return (await this.executor.read(this.q('dependency-edges'), params)).map((row) => ({
+      ...dependencyEnds({ forward: forward.has(row.relType as string) }, row.fromId as string, row.toId as string),
+      relationship: toRelationship(row),
+    }));
   }
 
   async dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): Promise<[string, string][]> {
-    const byLookup = await this.runDependencyLookups(ids, side, types, (end) => `relationship-ends-${end}`);
-    return byLookup.flatMap(([lookup, rows]) =>
-      rows.map((row): [string, string] => (lookup.idsAt === 'from' ? [row.fromId as string, row.toId as string] : [row.toId as string, row.fromId as string])),
-    );
+    const params = this.dependencyParams(ids, side, types);
+    if (!params) return [];
+    return (await this.executor.read(this.q('dependency-neighbours'), params)).map((row): [string, string] => [row.nearId as string, row.farId as string]);
   }
 
   /**
@@ -410,13 +411,12 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
    */
   async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
     if (depth <= 1) return depth === 1 ? this.dependencyNeighbours(ids, side, types) : [];
-    const lookups = dependencyLookups(this.model, side, types);
-    if (ids.length === 0 || lookups.length === 0) return [];
-    // A hop follows a lookup's types away from the ids it takes: outwards when they are sources.
-    const along = (idsAt: 'from' | 'to') => lookups.filter((lookup) => lookup.idsAt === idsAt).flatMap((lookup) => lookup.types);
-    const rows = await this.executor.read(this.reachQuery(depth - 1), { ids: [...new Set(ids)], out: along('from'), in: along('to') });
+    const params = this.dependencyParams(ids, side, types);
+    if (!params) return [];
     const pairs: [string, string][] = [];
-    for (const row of rows) for (const far of row.farIds as string[]) pairs.push([row.nearId as string, far]);
+    for (const row of await this.executor.read(this.reachQuery(depth - 1), params)) {
+      for (const far of row.farIds as string[]) pairs.push([row.nearId as string, far]);
+    }
     return pairs;
   }
 
@@ -432,20 +432,14 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
     return query;
   }
 
-  /** The rows of each dependency lookup, in one read transaction; `query` names the file per end. */
-  private async runDependencyLookups(
-    ids: string[],
-    side: DependencySide,
-    types: string[] | undefined,
-    query: (end: 'from' | 'to') => TopologyQueryName,
-  ): Promise<[DependencyLookup, Row[]][]> {
+  /**
+   * The parameters of the dependency statements: the relationship types a hop from `ids` follows
+   * from their source (`out`) and from their target (`in`); null when there is nothing to find.
+   */
+  private dependencyParams(ids: string[], side: DependencySide, types?: string[]): { ids: string[]; out: string[]; in: string[] } | null {
     const lookups = dependencyLookups(this.model, side, types);
-    if (ids.length === 0 || lookups.length === 0) return [];
-    const distinct = [...new Set(ids)];
-    return this.executor.readTransaction(async (tx) => {
-      const out: [DependencyLookup, Row[]][] = [];
-      for (const lookup of lookups) out.push([lookup, await tx.run(this.q(query(lookup.idsAt)), { ids: distinct, types: lookup.types })]);
-      return out;
-    });
+    if (ids.length === 0 || lookups.length === 0) return null;
+    const along = (idsAt: 'from' | 'to') => lookups.filter((lookup) => lookup.idsAt === idsAt).flatMap((lookup) => lookup.types);
+    return { ids: [...new Set(ids)], out: along('from'), in: along('to') };
   }
 }
