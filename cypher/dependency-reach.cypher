@@ -15,8 +15,9 @@
 //   $ids: list of string, the start assets.
 //   $out: list of string, relationship types a hop follows from source to target.
 //   $in: list of string, relationship types a hop follows from target to source.
-// Returns: rows {nearId: string, farIds: list of string}, one per asset within reach (the starts
-//   included) that has a neighbour, in no particular order.
+//   $summaries: boolean, whether to return the kind and name of every asset one hop away.
+// Returns: rows {nearId: string, fars: list of [id] or, with $summaries, [id, kind, name]}, one
+//   per asset within reach (the starts included) that has a neighbour, in no particular order.
 MATCH (start:Asset)
 WHERE start.id IN $ids
 MATCH (start)((a)-[r:__DEPENDENCY_TYPES__]-(b)
@@ -31,4 +32,4 @@ CALL (near) {
   WHERE type(r) IN $in
   RETURN far
 }
-RETURN near.id AS nearId, collect(far.id) AS farIds
+RETURN near.id AS nearId, collect(CASE WHEN $summaries THEN [far.id, far.kind, far.name] ELSE [far.id] END) AS fars

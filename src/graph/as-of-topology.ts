@@ -17,6 +17,7 @@ import type {
   PropertyFilter,
   RelationshipRecord,
   Scalar,
+  NeighbourWalk,
 } from './types';
 
 /**
@@ -130,7 +131,7 @@ export class AsOfTopology implements TopologyReader {
   }
 
   /** Level by level: each level's changed assets must be set right before the next is known. */
-  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<NeighbourWalk> {
     return neighboursLevelByLevel((frontier) => this.dependencyNeighbours(frontier, side, types), ids, depth);
   }
 

@@ -1,4 +1,5 @@
 import { checkRequestDeadline } from './request-deadline';
+import type { NeighbourWalk } from './types';
 
 /** One level of a walk: [given id, id one hop away] pairs of `ids` (TopologyReader.dependencyNeighbours). */
 export type NeighbourLookup = (ids: string[]) => Promise<[string, string][]>;
@@ -15,7 +16,7 @@ export async function neighboursLevelByLevel(
   ids: string[],
   depth: number,
   betweenLevels?: () => Promise<void>,
-): Promise<[string, string][]> {
+): Promise<NeighbourWalk> {
   const seen = new Set(ids);
   const out: [string, string][] = [];
   let frontier = [...seen];
@@ -34,5 +35,5 @@ export async function neighboursLevelByLevel(
       }
     }
   }
-  return out;
+  return { pairs: out };
 }

@@ -1,5 +1,5 @@
 import type { TopologyReader } from './ports/topology-store';
-import type { AssetCursor, AssetRecord, DependencyEdge, DependencySide, GraphSnapshot, Hop } from './types';
+import type { AssetCursor, AssetRecord, AssetSummary, DependencyEdge, DependencySide, GraphSnapshot, Hop, NeighbourWalk } from './types';
 
 /**
  * Traversals written once over the TopologyStore primitives, so both adapters behave alike.
@@ -69,6 +69,7 @@ class WalkHop implements Hop {
     readonly id: string,
     readonly depth: number,
     private readonly parents: Map<string, string | null>,
+    readonly summary?: AssetSummary,
   ) {}
 
   get path(): string[] {
@@ -81,14 +82,11 @@ function dependencyExpand(store: TopologyReader, side: DependencySide, types?: s
   return async (frontier) => adjacency(await store.dependencyNeighbours(frontier, side, types));
 }
 
-/**
- * Neighbour ids along dependency edges for a whole walk of `maxDepth` levels, read in one store
- * call when BFS asks for the first level (the start assets); every later level is answered from it.
- */
-function dependencyWalkExpand(store: TopologyReader, side: DependencySide, maxDepth: number, types?: string[]): Expand {
-  let walk: Promise<Map<string, string[]>> | undefined;
-  return (frontier) => (walk ??= store.dependencyNeighboursWithin(frontier, side, maxDepth, types).then(adjacency));
-}
+/** Every level of a walk from what one dependencyNeighboursWithin call read. */
+const inMemory = (walk: NeighbourWalk): Expand => {
+  const neighbours = adjacency(walk.pairs);
+  return async () => neighbours;
+};
 
 function adjacency(pairs: [string, string][]): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -103,14 +101,21 @@ function adjacency(pairs: [string, string][]): Map<string, string[]> {
 /**
  * Transitive suppliers (UPSTREAM) or consumers (DOWNSTREAM) of each start asset, with hop
  * distance and one shortest path, nearest first. The start itself is never in its own list.
+ * With `summaries`, hops carry their asset's summary where the store read it along the walk.
  */
-export async function reachable(store: TopologyReader, starts: string[], side: DependencySide, opts: TraversalOptions): Promise<Map<string, Hop[]>> {
-  const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, dependencyWalkExpand(store, side, opts.maxDepth, opts.types));
+export async function reachable(
+  store: TopologyReader,
+  starts: string[],
+  side: DependencySide,
+  opts: TraversalOptions & { summaries?: boolean },
+): Promise<Map<string, Hop[]>> {
+  const walk = await store.dependencyNeighboursWithin([...new Set(starts)], side, opts.maxDepth, opts.types, { summaries: opts.summaries });
+  const walks = await bfs(starts.map((id) => [id]), opts.maxDepth, inMemory(walk));
   return new Map(
     starts.map((start, i) => {
       const { parents, levels } = walks[i];
       // Levels come nearest first and sorted, so the hops need no sorting of their own.
-      const hops = levels.slice(1).flatMap((level, d) => level.map((id): Hop => new WalkHop(id, d + 1, parents)));
+      const hops = levels.slice(1).flatMap((level, d) => level.map((id): Hop => new WalkHop(id, d + 1, parents, walk.summaries?.get(id))));
       return [start, hops];
     }),
   );
@@ -136,7 +141,8 @@ export async function shortestPath(store: TopologyReader, from: string, to: stri
  * region, which stay up and count towards redundancy).
  */
 export async function loadImpactEdges(store: TopologyReader, failed: string[], opts: TraversalOptions): Promise<DependencyEdge[]> {
-  const [{ levels }] = await bfs([failed], opts.maxDepth, dependencyWalkExpand(store, 'DOWNSTREAM', opts.maxDepth, opts.types));
+  const walk = await store.dependencyNeighboursWithin([...new Set(failed)], 'DOWNSTREAM', opts.maxDepth, opts.types);
+  const [{ levels }] = await bfs([failed], opts.maxDepth, inMemory(walk));
   const consumers = levels.slice(1).flat();
   return inBatches(consumers, (chunk) => store.dependencyEdges(chunk, 'UPSTREAM', opts.types));
 }

@@ -90,10 +90,23 @@ export interface AssetPage {
 /** What a list that shows only names needs of an asset. */
 export type AssetSummary = Pick<AssetRecord, 'id' | 'kind' | 'name'>;
 
+/** What TopologyReader.dependencyNeighboursWithin found. */
+export interface NeighbourWalk {
+  /** [asset, asset one hop away] pairs, as dependencyNeighbours gives them. */
+  pairs: [string, string][];
+  /**
+   * When asked for and the store read them along the way (Neo4j, which has the nodes in hand):
+   * the summary of every asset one hop away, so that a walk's hops need no second lookup.
+   */
+  summaries?: Map<string, AssetSummary>;
+}
+
 export interface Hop {
   id: string;
   depth: number;
   path: string[];
+  /** The asset's id, kind and name, when the walk read them along the way (see NeighbourWalk). */
+  summary?: AssetSummary;
 }
 
 /** What analysis engines run on: the assets of a region and the dependency edges among them. */

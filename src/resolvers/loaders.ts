@@ -78,7 +78,7 @@ export function createLoaders(store: GraphStore, history: HistoryStore, source?:
     ),
     reachable: memo((side: DependencySide, maxDepth: number, types?: string[], need: AssetNeed = 'id') =>
       new DataLoader(async (ids: readonly string[]) => {
-        const byId = await reachable(topology, [...ids], side, { maxDepth, types });
+        const byId = await reachable(topology, [...ids], side, { maxDepth, types, summaries: need === 'summary' });
         const hops: HopParent[] = [...byId.values()].flat();
         if (need !== 'id') await attachAssets(topology, hops, need);
         if (source) {
@@ -96,8 +96,15 @@ export function createLoaders(store: GraphStore, history: HistoryStore, source?:
 /**
  * Give every hop its asset (or its summary) from one store call. A walk can return 10,000 hops;
  * resolving each through the asset loader would cost a promise and a cache entry per hop.
+ * A summary the walk brought along (Neo4j reads it with the walk) needs no call at all.
  */
 async function attachAssets(store: TopologyReader, hops: HopParent[], need: 'summary' | 'full'): Promise<void> {
+  if (need === 'summary') {
+    // A summary stands in for the record: the query selects nothing of the asset that it lacks.
+    for (const hop of hops) if (hop.summary) hop.asset = hop.summary as AssetParent;
+    hops = hops.filter((hop) => !hop.asset);
+    if (hops.length === 0) return;
+  }
   // One walk lists each asset once; several walks (a page of assets) may share hops.
   const ids = [...new Set(hops.map((hop) => hop.id))];
   const found: (AssetSummary | null)[] = need === 'full' ? await store.getAssets(ids) : await store.getAssetSummaries(ids);

@@ -176,7 +176,7 @@ export function topologyTraversalContract(name: string, makeStore: StoreFactory)
 
       test('dependencyNeighboursWithin gives in one call every pair a walk of that depth reads', async () => {
         const pairs = async (ids: string[], side: 'UPSTREAM' | 'DOWNSTREAM', depth: number, types?: string[]) => [
-          ...new Set((await store.dependencyNeighboursWithin(ids.map((id) => p + id), side, depth, types)).map(([near, far]) => `${near.slice(p.length)}>${far.slice(p.length)}`)),
+          ...new Set((await store.dependencyNeighboursWithin(ids.map((id) => p + id), side, depth, types)).pairs.map(([near, far]) => `${near.slice(p.length)}>${far.slice(p.length)}`)),
         ].sort();
         expect(await pairs(['u'], 'DOWNSTREAM', 1)).toEqual(['u>pdu2', 'u>ups']);
         // Assets at distance 0, 1 and 2 (u; ups, pdu2; pdu, rack) with their consumers.
@@ -187,6 +187,19 @@ export function topologyTraversalContract(name: string, makeStore: StoreFactory)
         expect(await pairs(['room'], 'DOWNSTREAM', 5, ['CONTAINS'])).toEqual([]);
         expect(await pairs(['u'], 'DOWNSTREAM', 0)).toEqual([]);
         expect(await pairs([], 'UPSTREAM', 4)).toEqual([]);
+      });
+
+      test('dependencyNeighboursWithin summaries, when a store brings them, are those of the assets reached', async () => {
+        const walk = await store.dependencyNeighboursWithin([p + 'u'], 'DOWNSTREAM', 10, undefined, { summaries: true });
+        const fars = [...new Set(walk.pairs.map(([, far]) => far))].sort();
+        // Neo4j has the nodes in hand; SQLite's level-by-level walk does not read them.
+        expect(walk.summaries !== undefined).toBe(store.backend === 'neo4j');
+        if (walk.summaries) {
+          expect([...walk.summaries.keys()].sort()).toEqual(fars);
+          expect(fars.map((id) => walk.summaries!.get(id))).toEqual(await store.getAssetSummaries(fars));
+        }
+        // Without asking, no store brings them.
+        expect((await store.dependencyNeighboursWithin([p + 'u'], 'DOWNSTREAM', 10)).summaries).toBeUndefined();
       });
 
       test('maxDepth bounds the walk', async () => {

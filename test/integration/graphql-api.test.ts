@@ -257,7 +257,9 @@ describe('store round trips', () => {
       expect(ids.calls).toEqual({ getAssets: 1, dependencyNeighboursWithin: 1 });
       const named = await hops('id kind name');
       expect(named.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', kind: 'Rack', name: 'Rack 7' } });
-      expect(named.calls).toEqual({ getAssets: 1, getAssetSummaries: 1, dependencyNeighboursWithin: 1 });
+      // Neo4j reads the summaries along with the walk; SQLite looks them up in one more call.
+      const summaries = s.store.backend === 'neo4j' ? {} : { getAssetSummaries: 1 };
+      expect(named.calls).toEqual({ getAssets: 1, ...summaries, dependencyNeighboursWithin: 1 });
       const full = await hops('id properties version');
       expect(full.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', properties: { row: 7 }, version: 1 } });
       expect(full.calls).toEqual({ getAssets: 2, dependencyNeighboursWithin: 1 });

@@ -17,6 +17,7 @@ import type {
   DependencyEdge,
   DependencySide,
   Direction,
+  NeighbourWalk,
   Properties,
   PropertyFilter,
   PropertyValue,
@@ -409,15 +410,19 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
    * One statement for the whole walk (dependency-reach.cypher) rather than one per level: on
    * Neo4j each level's round trip costs more than the level's work.
    */
-  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
-    if (depth <= 1) return depth === 1 ? this.dependencyNeighbours(ids, side, types) : [];
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[], opts: { summaries?: boolean } = {}): Promise<NeighbourWalk> {
+    if (depth <= 1) return { pairs: depth === 1 ? await this.dependencyNeighbours(ids, side, types) : [] };
     const params = this.dependencyParams(ids, side, types);
-    if (!params) return [];
+    if (!params) return { pairs: [] };
+    const summaries = opts.summaries ? new Map<string, AssetSummary>() : undefined;
     const pairs: [string, string][] = [];
-    for (const row of await this.executor.read(this.reachQuery(depth - 1), params)) {
-      for (const far of row.farIds as string[]) pairs.push([row.nearId as string, far]);
+    for (const row of await this.executor.read(this.reachQuery(depth - 1), { ...params, summaries: summaries !== undefined })) {
+      for (const [id, kind, name] of row.fars as [string, string?, (string | null)?][]) {
+        pairs.push([row.nearId as string, id]);
+        if (summaries && !summaries.has(id)) summaries.set(id, { id, kind: kind!, name: name ?? null });
+      }
     }
-    return pairs;
+    return { pairs, summaries };
   }
 
   private reachQuery(reach: number): CypherQuery {

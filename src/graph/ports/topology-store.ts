@@ -8,6 +8,7 @@ import type {
   DependencyEdge,
   DependencySide,
   Direction,
+  NeighbourWalk,
   RelationshipKey,
   RelationshipRecord,
   RelationshipWrite,
@@ -89,7 +90,8 @@ export interface TopologyReader {
    * Everything a breadth-first walk of `depth` levels from `ids` reads, in one call: the
    * `dependencyNeighbours` pairs of every asset fewer than `depth` hops from `ids` (`ids`
    * included), in no particular order. A store that pays per round trip (Neo4j) finds them in
-   * one statement; the traversals then walk them in memory (src/graph/traversal.ts).
+   * one statement; the traversals then walk them in memory (src/graph/traversal.ts). With
+   * `summaries`, a store that can read them along the way adds the far assets' summaries.
    */
-  dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]>;
+  dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[], opts?: { summaries?: boolean }): Promise<NeighbourWalk>;
 }

@@ -25,6 +25,7 @@ import type {
   RelationshipWrite,
   Scalar,
   Written,
+  NeighbourWalk,
 } from '../types';
 import type { SqliteExecutor } from './sqlite-executor';
 import { IN_LIST, Where, alignById, listPerId, readPage } from './sqlite-sql';
@@ -291,7 +292,7 @@ export class SqliteTopology implements TopologyStore {
   }
 
   /** Level by level: each level is one indexed read in this process, so one call per level costs nothing. */
-  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<[string, string][]> {
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[]): Promise<NeighbourWalk> {
     return neighboursLevelByLevel((frontier) => this.dependencyNeighbours(frontier, side, types), ids, depth, this.betweenLevels);
   }
 
