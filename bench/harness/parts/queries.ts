@@ -98,11 +98,13 @@ export function dependentsCase(ctx: BenchContext): QueryCase {
     query: DEPENDENTS_QUERY,
     variables: () => ({ id: ups }),
     async floor(store) {
-      // Query.asset: getAssets; Asset.dependents: reachable (one dependencyNeighboursWithin), then
-      // one getAssetSummaries for the hops (the query selects only id and kind of them).
+      // Query.asset: getAssets; Asset.dependents: reachable (one dependencyNeighboursWithin, which
+      // on Neo4j brings the hops' summaries), then one getAssetSummaries for the hops without one
+      // (the query selects only id and kind of them).
       await store.getAssets([ups]);
-      const hops = (await reachable(store, [ups], 'DOWNSTREAM', { maxDepth: MAX_DEPTH })).get(ups) ?? [];
-      if (hops.length) await store.getAssetSummaries(hops.map((h) => h.id));
+      const hops = (await reachable(store, [ups], 'DOWNSTREAM', { maxDepth: MAX_DEPTH, summaries: true })).get(ups) ?? [];
+      const missing = hops.filter((h) => !h.summary).map((h) => h.id);
+      if (missing.length) await store.getAssetSummaries(missing);
       return hops.length;
     },
     count: (data) => data.asset.dependents.length,
