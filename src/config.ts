@@ -120,6 +120,8 @@ export interface Config {
     /** Unsent bytes (or events) a subscriber may fall behind before it is disconnected. Default 4 MB / 1000 events. */
     maxBufferedBytes: number;
     maxQueuedEvents: number;
+    /** WebSocket connections one principal (API key, JWT subject, or anonymous client address) may hold on one instance. Default 100. */
+    maxConnectionsPerPrincipal: number;
   };
 }
 
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxPayloadBytes: integer(env, 'WS_MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
       maxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxQueuedEvents: integer(env, 'WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
+      maxConnectionsPerPrincipal: integer(env, 'WS_MAX_CONNECTIONS_PER_PRINCIPAL', 100, 1, 1_000_000),
     },
   };
   if (config.auth.jwtSecret && config.auth.jwksUrl) throw new Error('AUTH_JWT_SECRET and AUTH_JWKS_URL: set one, not both');

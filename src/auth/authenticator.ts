@@ -85,7 +85,7 @@ export class Authenticator {
     const found = (Array.isArray(role) ? role : [role]).map(String).filter((r): r is Role => ROLES.includes(r as Role));
     if (found.length === 0) throw new AuthError('FORBIDDEN', `token has no role (${ROLES.join(', ')}) in claim "${this.config.roleClaim}"`, id);
     const best = found.sort((a, b) => ROLES.indexOf(b) - ROLES.indexOf(a))[0];
-    return { id, role: best, method: 'jwt' };
+    return { id, role: best, method: 'jwt', ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
   }
 }
 

@@ -13,6 +13,8 @@ export interface Principal {
   id: string;
   role: Role;
   method: 'api-key' | 'jwt' | 'none';
+  /** When the credentials stop being valid (ms since the epoch): a JWT's `exp`. WebSocket connections are closed then. */
+  expiresAt?: number;
 }
 
 /** With no auth configured (local quick start) every caller acts as admin. */

@@ -35,6 +35,10 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
  * apps in one process (tests) never share series. See README "Observability and operations" for
  * what each one means.
  */
+/** Why the server refused or closed a WebSocket connection (twin_websocket_server_closes_total). */
+export const WEBSOCKET_CLOSE_REASONS = ['unauthenticated', 'forbidden', 'too_many_connections', 'token_expired', 'slow_consumer'] as const;
+export type WebSocketCloseReason = (typeof WEBSOCKET_CLOSE_REASONS)[number];
+
 export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, FidelityObserver {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'path' | 'status'>;
@@ -42,6 +46,7 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
   readonly graphqlErrors: Counter<'code'>;
   readonly subscriptionsActive: Gauge;
   readonly webSocketsActive: Gauge;
+  readonly webSocketServerCloses: Counter<'reason'>;
   readonly stateReports: Counter<'outcome'>;
   readonly stateFreshness: Histogram;
   readonly scenarioQueueDepth: Gauge;
@@ -86,6 +91,13 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
       help: 'WebSocket connections currently initialised (accepted connection_init).',
       registers,
     });
+    this.webSocketServerCloses = new Counter({
+      name: 'twin_websocket_server_closes_total',
+      help: 'WebSocket connections the server refused or closed, by reason: unauthenticated, forbidden, too_many_connections (WS_MAX_CONNECTIONS_PER_PRINCIPAL), token_expired, slow_consumer.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of WEBSOCKET_CLOSE_REASONS) this.webSocketServerCloses.inc({ reason }, 0);
     this.stateReports = new Counter({
       name: 'twin_state_reports_total',
       help: 'State reports ingested (reportState and POST /ingest), by outcome: ACCEPTED, DUPLICATE, STALE, REJECTED.',

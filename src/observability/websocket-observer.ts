@@ -1,5 +1,5 @@
 import type { OperationDefinitionNode } from 'graphql';
-import type { TwinMetrics } from './metrics';
+import type { TwinMetrics, WebSocketCloseReason } from './metrics';
 
 const isAsyncIterable = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
@@ -62,6 +62,11 @@ export class WebSocketObserver {
   /** onComplete. */
   operationEnded(ctx: object, id: string): void {
     if (this.subscriptions.get(ctx)?.delete(id)) this.metrics.subscriptionsActive.dec();
+  }
+
+  /** The server refused a connection or closed it (see WEBSOCKET_CLOSE_REASONS). */
+  serverClosed(reason: WebSocketCloseReason): void {
+    this.metrics.webSocketServerCloses.inc({ reason });
   }
 
   /** onClose: whatever is still counted on the connection ends with it. */

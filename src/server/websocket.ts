@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { SubscriberLink } from '../live/event-queue';
 import type { Logger } from '../logger';
+import type { WebSocketCloseReason } from '../observability/metrics';
 import type { WebSocketObserver } from '../observability/websocket-observer';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { createLoaders } from '../resolvers/loaders';
@@ -26,6 +27,11 @@ export const CLOSE_SLOW_CONSUMER = 1008;
  * data) before its socket is cut.
  */
 export const SLOW_CONSUMER_CLOSE_GRACE_MS = 5000;
+
+/** WebSocket close code for credentials that are missing, bad or (on an open connection) expired. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** WebSocket close code for a principal past WS_MAX_CONNECTIONS_PER_PRINCIPAL (graphql-ws clients do not retry it). */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 /** `extensions.code` of the error refusing one subscription too many on a connection. */
 export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
@@ -72,7 +78,10 @@ export async function connectionContext(
  * port and path. Limits from `config.subscriptions`: messages larger than maxPayloadBytes close
  * the connection (1009); more than maxPerConnection operations at once on one connection get a
  * TOO_MANY_SUBSCRIPTIONS error; a consumer that falls more than maxBufferedBytes of unsent data
- * or maxQueuedEvents events (per subscription) behind is disconnected with 1008.
+ * or maxQueuedEvents events (per subscription) behind is disconnected with 1008; a principal
+ * holding maxConnectionsPerPrincipal connections on this instance is refused another (4429); a
+ * connection whose token expires is closed at its expiry (4401), so that it neither receives nor
+ * writes on credentials that are no longer valid.
  * Returns what to dispose when the server drains.
  */
 export function createWebSocketServer(options: WebSocketServerOptions): Disposable {
@@ -83,6 +92,11 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
 
   const limitRules = queryLimitRules(config.limits);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const connections = new PrincipalConnections(limits.maxConnectionsPerPrincipal);
+  const refuse = (socket: WebSocket, code: number, reason: WebSocketCloseReason, message: string) => {
+    options.observer?.serverClosed(reason);
+    socket.close(code, closeReason(message));
+  };
 
   return useServer<ConnectionParams, ConnectionState>(
     {
@@ -90,16 +104,33 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
       // Close reasons never carry internal error messages.
       isProd: true,
       async onConnect(ctx) {
+        const { socket, request } = ctx.extra;
         try {
-          ctx.extra.context = await connectionContext(services, ctx.connectionParams ?? {}, ctx.extra.request);
+          ctx.extra.context = await connectionContext(services, ctx.connectionParams ?? {}, request);
         } catch (err) {
           if (!(err instanceof AuthError)) throw err;
           logger.warn({ code: err.code, reason: err.message }, 'refused WebSocket connection');
           // 4401 Unauthorized for missing or bad credentials, 4403 Forbidden otherwise.
-          ctx.extra.socket.close(err.code === 'UNAUTHENTICATED' ? 4401 : 4403, closeReason(err.message));
+          if (err.code === 'UNAUTHENTICATED') refuse(socket, CLOSE_UNAUTHORIZED, 'unauthenticated', err.message);
+          else refuse(socket, 4403, 'forbidden', err.message);
           return false;
         }
-        ctx.extra.link = subscriberLink(ctx.extra.socket, limits, logger);
+        // The client may have gone while its credentials were checked: nothing to count then.
+        if (socket.readyState !== socket.OPEN) return false;
+        const { principal } = ctx.extra.context;
+        const holder = principal.method === 'none' ? `anonymous@${request.socket.remoteAddress ?? '?'}` : principal.id;
+        if (!connections.open(holder, socket)) {
+          logger.warn({ principal: holder, limit: limits.maxConnectionsPerPrincipal }, 'refused WebSocket connection: too many for this principal');
+          refuse(socket, CLOSE_TOO_MANY_CONNECTIONS, 'too_many_connections', `too many connections for ${holder}: at most ${limits.maxConnectionsPerPrincipal} (WS_MAX_CONNECTIONS_PER_PRINCIPAL)`);
+          return false;
+        }
+        if (principal.expiresAt !== undefined) {
+          closeAtExpiry(socket, principal.expiresAt, () => {
+            logger.info({ principal: holder }, 'closing WebSocket connection: its token expired');
+            refuse(socket, CLOSE_UNAUTHORIZED, 'token_expired', 'token expired');
+          });
+        }
+        ctx.extra.link = subscriberLink(socket, limits, logger, () => options.observer?.serverClosed('slow_consumer'));
         options.observer?.connected(ctx);
         return true;
       },
@@ -151,7 +182,46 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
   );
 }
 
-function subscriberLink(socket: WebSocket, limits: Config['subscriptions'], logger: Logger): SubscriberLink {
+/** Open connections per principal on this instance, each counted until its socket closes. */
+class PrincipalConnections {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Count `socket` for `holder`, or false when `holder` already has `limit` open. */
+  open(holder: string, socket: WebSocket): boolean {
+    const count = this.counts.get(holder) ?? 0;
+    if (count >= this.limit) return false;
+    this.counts.set(holder, count + 1);
+    socket.once('close', () => {
+      const left = (this.counts.get(holder) ?? 1) - 1;
+      if (left > 0) this.counts.set(holder, left);
+      else this.counts.delete(holder);
+    });
+    return true;
+  }
+}
+
+/** Longest delay a Node timer takes (about 24.8 days); a later expiry re-arms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Run `expire` when `expiresAt` (ms since the epoch) comes, unless the socket has closed by then. */
+function closeAtExpiry(socket: WebSocket, expiresAt: number, expire: () => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) {
+      if (socket.readyState === socket.OPEN) expire();
+      return;
+    }
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  socket.once('close', () => clearTimeout(timer));
+  arm();
+}
+
+function subscriberLink(socket: WebSocket, limits: Config['subscriptions'], logger: Logger, onDisconnect: () => void): SubscriberLink {
   return {
     maxQueuedEvents: limits.maxQueuedEvents,
     backpressure() {
@@ -162,6 +232,7 @@ function subscriberLink(socket: WebSocket, limits: Config['subscriptions'], logg
     disconnect(reason) {
       if (socket.readyState !== socket.OPEN) return;
       logger.warn({ reason }, 'disconnecting a slow subscriber');
+      onDisconnect();
       socket.close(CLOSE_SLOW_CONSUMER, closeReason(`slow consumer: ${reason}`));
       const cut = setTimeout(() => socket.terminate(), SLOW_CONSUMER_CLOSE_GRACE_MS);
       cut.unref();

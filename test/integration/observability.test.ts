@@ -123,6 +123,9 @@ describe('GET /metrics', () => {
     expect(hasSample(samples, 'twin_scenario_runs_total', { kind: 'IMPACT', status: 'SUCCEEDED' })).toBe(true);
     expect(hasSample(samples, 'twin_scenario_runs_total', { kind: 'CALIBRATE', status: 'SUCCEEDED' })).toBe(true);
     for (const drift of ['true', 'false']) expect(hasSample(samples, 'twin_model_fidelity_checks_total', { drift })).toBe(true);
+    for (const reason of ['unauthenticated', 'forbidden', 'too_many_connections', 'token_expired', 'slow_consumer']) {
+      expect(hasSample(samples, 'twin_websocket_server_closes_total', { reason })).toBe(true);
+    }
     const text = await (await fetch(`${origin(s)}/metrics`)).text();
     for (const name of ['twin_graphql_request_duration_seconds', 'twin_graphql_errors_total', 'twin_state_freshness_seconds', 'twin_scenario_job_duration_seconds', 'twin_model_fidelity_mape']) {
       expect(text).toContain(`# TYPE ${name} `);

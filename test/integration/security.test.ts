@@ -105,6 +105,85 @@ describe('with API keys and JWTs', () => {
   });
 });
 
+/** A graphql-ws client that reports how its socket closed; `closed` settles on the first close. */
+function wsClient(s: TestServer, token?: string) {
+  let closed!: (close: { code: number; reason: string }) => void;
+  const closing = new Promise<{ code: number; reason: string }>((resolve) => (closed = resolve));
+  const client = createClient({
+    url: s.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    on: { closed: (e) => closed(e as { code: number; reason: string }) },
+  });
+  const connected = new Promise<void>((resolve, reject) => {
+    client.on('connected', () => resolve());
+    void closing.then((e) => reject(new Error(`closed with ${e.code} ${e.reason}`)));
+  });
+  connected.catch(() => undefined); // a refused client is awaited by its close, not here
+  return { client, connected, closing };
+}
+
+/** A metric's value from the server's /metrics, e.g. `twin_websocket_server_closes_total{reason="token_expired"}`. */
+const metric = async (s: TestServer, sample: string) => {
+  const text = await (await fetch(`${new URL(s.url).origin}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+};
+const serverCloses = (s: TestServer, reason: string) => metric(s, `twin_websocket_server_closes_total{reason="${reason}"}`);
+
+describe('WebSocket connections over time', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ env: { ...AUTH_ENV, WS_MAX_CONNECTIONS_PER_PRINCIPAL: '2' } });
+    expect((await gql(s, UPSERT, KEYS.admin)).status).toBe(200);
+  });
+  afterAll(() => s.stop());
+
+  it('are closed with 4401 when their token expires, having received events until then', async () => {
+    const { client, connected, closing } = wsClient(s, await jwt({ role: 'viewer' }, { expiresIn: '3s' }));
+    try {
+      await connected;
+      const events: string[] = [];
+      client.subscribe<{ topologyChanged: { asset: { id: string } } }>(
+        { query: 'subscription { topologyChanged { asset { id } } }' },
+        { next: (e) => events.push(e.data!.topologyChanged.asset.id), error: () => undefined, complete: () => undefined },
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      await gql(s, `mutation { upsertAssets(input: [{ id: "ups-live", kind: "UPS" }]) { id } }`, KEYS.admin);
+      const close = await closing;
+      expect(close).toMatchObject({ code: 4401, reason: 'token expired' });
+      expect(events).toEqual(['ups-live']);
+      expect(await serverCloses(s, 'token_expired')).toBe(1);
+    } finally {
+      await client.dispose();
+    }
+  }, 15_000);
+
+  it('are refused with 4429 past WS_MAX_CONNECTIONS_PER_PRINCIPAL, each principal counted apart', async () => {
+    const first = wsClient(s, KEYS.viewer);
+    const second = wsClient(s, KEYS.viewer);
+    const other = wsClient(s, KEYS.operator);
+    const open = [first, second, other];
+    try {
+      await Promise.all(open.map((c) => c.connected));
+      const third = wsClient(s, KEYS.viewer);
+      open.push(third);
+      expect(await third.closing).toMatchObject({ code: 4429, reason: expect.stringMatching(/at most 2 \(WS_MAX_CONNECTIONS_PER_PRINCIPAL\)/) });
+      expect(await serverCloses(s, 'too_many_connections')).toBe(1);
+      // A closed connection frees its place, once the server has seen it close.
+      await first.client.dispose();
+      while ((await metric(s, 'twin_websocket_connections_active')) !== 2) await new Promise((r) => setTimeout(r, 20));
+      const again = wsClient(s, KEYS.viewer);
+      open.push(again);
+      await again.connected;
+    } finally {
+      await Promise.all(open.map((c) => c.client.dispose()));
+    }
+  });
+});
+
 describe('query limits', () => {
   let s: TestServer;
   beforeAll(async () => {
