@@ -65,7 +65,10 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
   try {
     process.stderr.write(`live: instances A and B on ${redisUrl}, ${rate} reports/s, ${subscribers} subscribers (${mode}), ${seconds} s\n`);
     // BullMQ queues need their own name so two instances on one Redis do not mix with a user's.
-    const env = { ...ctx.serverEnv, REDIS_URL: redisUrl, SCENARIO_QUEUE: `bench-live-${process.pid}` };
+    // Every subscriber connects from this process, one principal (anonymous at one address) to the
+    // servers: room for all of them under WS_MAX_CONNECTIONS_PER_PRINCIPAL.
+    const maxConnections = String(Math.max(100, options.live.subscribers + 10));
+    const env = { ...ctx.serverEnv, REDIS_URL: redisUrl, SCENARIO_QUEUE: `bench-live-${process.pid}`, WS_MAX_CONNECTIONS_PER_PRINCIPAL: maxConnections };
     instances.push(await startBenchServer({ env, label: 'live A', nodeFlags: ctx.nodeFlags('live-A') }));
     instances.push(await startBenchServer({ env, label: 'live B', nodeFlags: ctx.nodeFlags('live-B') }));
     const [a, b] = instances;
