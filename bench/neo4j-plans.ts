@@ -153,8 +153,10 @@ async function runWorkloads(store: GraphStore, facts: ReturnType<typeof twinFact
     }),
     await capture('dependents', async () => {
       await store.getAssets([ups]);
-      const hops = (await reachable(store, [ups], 'DOWNSTREAM', { maxDepth: 10 })).get(ups) ?? [];
-      await store.getAssetSummaries(hops.map((h) => h.id));
+      // The walk brings the hops' summaries on Neo4j, as for the API's dependents { asset { id kind } }.
+      const hops = (await reachable(store, [ups], 'DOWNSTREAM', { maxDepth: 10, summaries: true })).get(ups) ?? [];
+      const missing = hops.filter((h) => !h.summary).map((h) => h.id);
+      if (missing.length) await store.getAssetSummaries(missing);
     }),
     await capture('impact', async () => {
       await store.existingIds([ups, pdu]);

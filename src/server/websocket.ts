@@ -93,7 +93,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
   const limitRules = queryLimitRules(config.limits);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const connections = new PrincipalConnections(limits.maxConnectionsPerPrincipal);
-  const refuse = (socket: WebSocket, code: number, reason: WebSocketCloseReason, message: string) => {
+  const serverClose = (socket: WebSocket, code: number, reason: WebSocketCloseReason, message: string) => {
     options.observer?.serverClosed(reason);
     socket.close(code, closeReason(message));
   };
@@ -111,8 +111,8 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
           if (!(err instanceof AuthError)) throw err;
           logger.warn({ code: err.code, reason: err.message }, 'refused WebSocket connection');
           // 4401 Unauthorized for missing or bad credentials, 4403 Forbidden otherwise.
-          if (err.code === 'UNAUTHENTICATED') refuse(socket, CLOSE_UNAUTHORIZED, 'unauthenticated', err.message);
-          else refuse(socket, 4403, 'forbidden', err.message);
+          if (err.code === 'UNAUTHENTICATED') serverClose(socket, CLOSE_UNAUTHORIZED, 'unauthenticated', err.message);
+          else serverClose(socket, 4403, 'forbidden', err.message);
           return false;
         }
         // The client may have gone while its credentials were checked: nothing to count then.
@@ -121,13 +121,13 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
         const holder = principal.method === 'none' ? `anonymous@${request.socket.remoteAddress ?? '?'}` : principal.id;
         if (!connections.open(holder, socket)) {
           logger.warn({ principal: holder, limit: limits.maxConnectionsPerPrincipal }, 'refused WebSocket connection: too many for this principal');
-          refuse(socket, CLOSE_TOO_MANY_CONNECTIONS, 'too_many_connections', `too many connections for ${holder}: at most ${limits.maxConnectionsPerPrincipal} (WS_MAX_CONNECTIONS_PER_PRINCIPAL)`);
+          serverClose(socket, CLOSE_TOO_MANY_CONNECTIONS, 'too_many_connections', `too many connections for ${holder}: at most ${limits.maxConnectionsPerPrincipal} (WS_MAX_CONNECTIONS_PER_PRINCIPAL)`);
           return false;
         }
         if (principal.expiresAt !== undefined) {
           closeAtExpiry(socket, principal.expiresAt, () => {
             logger.info({ principal: holder }, 'closing WebSocket connection: its token expired');
-            refuse(socket, CLOSE_UNAUTHORIZED, 'token_expired', 'token expired');
+            serverClose(socket, CLOSE_UNAUTHORIZED, 'token_expired', 'token expired');
           });
         }
         ctx.extra.link = subscriberLink(socket, limits, logger, () => options.observer?.serverClosed('slow_consumer'));
