@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger';
 import { closeQueueBy, resumeInterruptedRuns } from './observability/interrupted-runs';
 import { Observability } from './observability/observability';
 import type { AppServices } from './resolvers/context';
+import { Neighbourhoods } from './resolvers/neighbourhoods';
 import { createTwinServer, type TwinServer } from './server/create-server';
 import { createScenarioQueue } from './sim-queue/create-scenario-queue';
 import type { ScenarioQueue } from './sim-queue/scenario-queue';
@@ -66,7 +67,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   fidelity.start();
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const topology = new TopologyPublisher(pubsub, logger);
-  const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit };
+  const neighbourhoods = new Neighbourhoods({ store, pubsub, model, logger }, config.subscriptions.maxNeighbourhoods);
+  const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods };
   const server = await createTwinServer(services, observability);
   return {
     services,

@@ -122,6 +122,8 @@ export interface Config {
     maxQueuedEvents: number;
     /** WebSocket connections one principal (API key, JWT subject, or anonymous client address) may hold on one instance. Default 100. */
     maxConnectionsPerPrincipal: number;
+    /** Distinct `within` neighbourhoods (root, maxDepth, direction) one instance keeps current; subscriptions share them. Default 500. */
+    maxNeighbourhoods: number;
   };
 }
 
@@ -235,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxQueuedEvents: integer(env, 'WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
       maxConnectionsPerPrincipal: integer(env, 'WS_MAX_CONNECTIONS_PER_PRINCIPAL', 100, 1, 1_000_000),
+      maxNeighbourhoods: integer(env, 'WS_MAX_NEIGHBOURHOODS', 500, 1, 1_000_000),
     },
   };
   if (config.auth.jwtSecret && config.auth.jwksUrl) throw new Error('AUTH_JWT_SECRET and AUTH_JWKS_URL: set one, not both');

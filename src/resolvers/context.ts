@@ -12,6 +12,7 @@ import type { ScenarioService } from '../sim-queue/scenario-service';
 import type { ModelIndex } from '../model/twin-model';
 import type { TopologyScope } from './as-of';
 import { createLoaders, type Loaders } from './loaders';
+import type { Neighbourhoods } from './neighbourhoods';
 
 /** What every resolver receives; built fresh per request so DataLoader caches never leak. */
 export interface RequestContext {
@@ -28,6 +29,8 @@ export interface RequestContext {
   scenarios: ScenarioService;
   authenticator: Authenticator;
   audit: AuditTrail;
+  /** The instance's live neighbourhoods, shared by `assetStateChanged(within)` subscriptions. */
+  neighbourhoods: Neighbourhoods;
   /** Who is calling (ANONYMOUS, an admin, when no auth is configured). */
   principal: Principal;
   loaders: Loaders;

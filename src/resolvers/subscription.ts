@@ -1,9 +1,7 @@
 import { requireAssets } from '../graph/require-assets';
-import type { NeighbourhoodDirection, SubscriptionResolvers } from '../generated/graphql';
+import type { SubscriptionResolvers } from '../generated/graphql';
 import { badInput, notFound } from '../errors';
 import type { ScenarioRunRecord } from '../graph/scenario-types';
-import { reachable } from '../graph/traversal';
-import type { DependencySide } from '../graph/types';
 import { EventQueue, type SubscriberLink } from '../live/event-queue';
 import type { AssetStateEvent, TopologyEvent } from '../live/events';
 import { CHANNELS, type Channel } from '../live/pubsub';
@@ -12,6 +10,7 @@ import { depthArg, idsArg } from './arguments';
 import type { RequestContext } from './context';
 import { createLoaders } from './loaders';
 import { fidelityCheckOf } from '../sim-queue/fidelity-checks';
+import type { NeighbourhoodHold } from './neighbourhoods';
 
 /**
  * Subscription resolvers. Each subscription is an EventQueue over a PubSub channel, bounded by
@@ -21,9 +20,6 @@ import { fidelityCheckOf } from '../sim-queue/fidelity-checks';
 
 /** The context of an operation run over WebSocket: the transport adds its SubscriberLink. */
 export type SubscriptionContext = RequestContext & { subscriber?: SubscriberLink };
-
-/** Quiet time after a topology change before a neighbourhood is recomputed (changes often come in bursts). */
-export const NEIGHBOURHOOD_DEBOUNCE_MS = 100;
 
 function subscriberOf(ctx: RequestContext): SubscriberLink | undefined {
   return (ctx as SubscriptionContext).subscriber;
@@ -57,107 +53,24 @@ function nonEmpty<T>(list: readonly T[] | null | undefined, name: string): reado
   return list;
 }
 
-const SIDES: Record<NeighbourhoodDirection, DependencySide[]> = {
-  UPSTREAM: ['UPSTREAM'],
-  DOWNSTREAM: ['DOWNSTREAM'],
-  BOTH: ['UPSTREAM', 'DOWNSTREAM'],
-};
-
-/**
- * The root and the assets within `maxDepth` dependency hops of it, kept current: a topology
- * event that may change the set (a dependency relationship touching a member) schedules a
- * recomputation, debounced by NEIGHBOURHOOD_DEBOUNCE_MS, one reachable() walk per side. Until it
- * lands, state events are matched against the previous membership.
- */
-class LiveNeighbourhood {
-  members: ReadonlySet<string>;
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
-  private again = false;
-  private closed = false;
-  private readonly stopListening: () => void;
-
-  constructor(
-    private readonly ctx: RequestContext,
-    private readonly root: string,
-    private readonly maxDepth: number,
-    private readonly sides: DependencySide[],
-  ) {
-    this.members = new Set([root]);
-    // Listen before the first walk, so that a change made during it triggers another.
-    this.stopListening = ctx.pubsub.subscribe(CHANNELS.topology, (message) => this.onTopology(message as TopologyEvent));
-  }
-
-  async refresh(): Promise<void> {
-    const walks = await Promise.all(this.sides.map((side) => reachable(this.ctx.store, [this.root], side, { maxDepth: this.maxDepth })));
-    const members = new Set([this.root]);
-    for (const walk of walks) for (const hop of walk.get(this.root) ?? []) members.add(hop.id);
-    if (!this.closed) this.members = members;
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.stopListening();
-  }
-
-  private onTopology(event: TopologyEvent): void {
-    const rel = event.relationship;
-    if (!rel || this.closed) return;
-    if (this.ctx.model.types.get(rel.type)?.dependency === 'NONE') return;
-    // A relationship with no member at either end cannot change the set; while a walk is
-    // running the set may be stale, so every dependency change counts then.
-    if (this.running || this.members.has(rel.from.id) || this.members.has(rel.to.id)) this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = true;
-      this.refresh()
-        .catch((err: unknown) => this.ctx.logger.error({ err, root: this.root }, 'could not recompute a subscription neighbourhood'))
-        .finally(() => {
-          this.running = false;
-          if (this.again) {
-            this.again = false;
-            this.schedule();
-          }
-        });
-    }, NEIGHBOURHOOD_DEBOUNCE_MS);
-  }
-}
-
 export const Subscription: SubscriptionResolvers = {
   assetStateChanged: {
     async subscribe(_, { ids, kinds, within }, ctx) {
       const idSet = ids == null ? null : new Set(idsArg(nonEmpty(ids, 'ids')!, 'ids'));
       const kindSet = kinds == null ? null : new Set(nonEmpty(kinds, 'kinds')!.map((k, i) => checkKind(ctx.model, k, `kinds[${i}]`)));
-      let neighbourhood: LiveNeighbourhood | null = null;
+      let n: NeighbourhoodHold | null = null;
       if (within) {
         const [root] = idsArg([within.root], 'within.root');
         const maxDepth = depthArg(ctx, within.maxDepth ?? 1, 'within.maxDepth');
         await requireAssets(ctx.store, [root], 'within.root');
-        neighbourhood = new LiveNeighbourhood(ctx, root, maxDepth, SIDES[within.direction ?? 'BOTH']);
-        try {
-          await neighbourhood.refresh();
-        } catch (err) {
-          neighbourhood.close();
-          throw err;
-        }
+        n = await ctx.neighbourhoods.acquire(root, maxDepth, within.direction ?? 'BOTH');
       }
-      const n = neighbourhood;
+      const hold = n;
       return eventStream<AssetStateEvent>(
         ctx,
         CHANNELS.state,
-        (e) => (idSet === null || idSet.has(e.assetId)) && (kindSet === null || kindSet.has(e.kind)) && (n === null || n.members.has(e.assetId)),
-        () => n?.close(),
+        (e) => (idSet === null || idSet.has(e.assetId)) && (kindSet === null || kindSet.has(e.kind)) && (hold === null || hold.members.has(e.assetId)),
+        () => hold?.release(),
       );
     },
     // The event carries the asset after the change: AssetStateEvent.asset needs no store call.

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { countingStore, startTestServer, type TestServer } from '../support/test-server';
 
 /** Subscriptions over a real WebSocket (graphql-ws client) against the real server on a SQLite file. */
 
@@ -337,6 +337,53 @@ describe('assetStateChanged', () => {
       relationships: [{ type: 'FEEDS', from: { id: 'ups-b', kind: 'UPS' } }],
       dependencies: [{ asset: { id: 'ups-b' } }],
     });
+  });
+
+  it('shares one neighbourhood among subscriptions with the same root, depth and direction, and caps the distinct ones', async () => {
+    const calls = new Map<string, number>();
+    const s = await startTestServer({ env: { WS_MAX_NEIGHBOURHOODS: '2' }, wrapStore: (store) => countingStore(store, calls) });
+    servers.push(s);
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const walks = () => calls.get('dependencyNeighboursWithin') ?? 0;
+    const downstream = { root: 'ups-a', maxDepth: 1, direction: 'DOWNSTREAM' };
+    const before = walks();
+    const first = c.subscribe<StateEvent>(STATE_SUB, { within: downstream });
+    const second = c.subscribe<StateEvent>(STATE_SUB, { within: downstream });
+    await statesReady(s, [[first, 'ups-a'], [second, 'ups-a']]);
+    // One walk for both, and both see the neighbourhood's events.
+    expect(walks() - before).toBe(1);
+    await report(s, ['srv-1', 'rack-1']);
+    expect((await first.data()).assetStateChanged.assetId).toBe('rack-1');
+    expect((await second.data()).assetStateChanged.assetId).toBe('rack-1');
+
+    // A second distinct neighbourhood fits under WS_MAX_NEIGHBOURHOODS=2, a third does not...
+    const around = c.subscribe<StateEvent>(STATE_SUB, { within: { root: 'rack-1', maxDepth: 1 } });
+    await statesReady(s, [[around, 'rack-1']]);
+    const upstream = { root: 'srv-1', maxDepth: 1, direction: 'UPSTREAM' };
+    const refused = await c.subscribe<StateEvent>(STATE_SUB, { within: upstream }).next();
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_NEIGHBOURHOODS', limit: 2 } });
+    expect(refused.errors?.[0].message).toMatch(/at most 2 \(WS_MAX_NEIGHBOURHOODS\)/);
+    // ...while one more subscription to an existing neighbourhood is always taken.
+    const third = c.subscribe<StateEvent>(STATE_SUB, { within: downstream });
+    await statesReady(s, [[third, 'ups-a']]);
+
+    // When its last subscription ends, a neighbourhood frees its place (the server sees the end shortly after).
+    around.unsubscribe();
+    let accepted: Events<StateEvent> | null = null;
+    for (let attempt = 0; attempt < 50 && !accepted; attempt++) {
+      const sub = c.subscribe<StateEvent>(STATE_SUB, { within: upstream });
+      try {
+        const result = await sub.next(200);
+        if (!result.errors) throw new Error(`unexpected event ${JSON.stringify(result.data)}`);
+        await sleep(50);
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+        accepted = sub; // no error within 200 ms: subscribed
+      }
+    }
+    expect(accepted).not.toBeNull();
+    await statesReady(s, [[accepted!, 'srv-1']]);
   });
 
   it('validates its arguments like the rest of the API', async () => {
