@@ -43,18 +43,18 @@ class LiveNeighbourhood {
   private readonly stopListening: () => void;
 
   constructor(
-    private readonly ctx: NeighbourhoodServices,
+    private readonly services: NeighbourhoodServices,
     private readonly root: string,
     private readonly maxDepth: number,
     private readonly sides: DependencySide[],
   ) {
     this.members = new Set([root]);
     // Listen before the first walk, so that a change made during it triggers another.
-    this.stopListening = ctx.pubsub.subscribe(CHANNELS.topology, (message) => this.onTopology(message as TopologyEvent));
+    this.stopListening = services.pubsub.subscribe(CHANNELS.topology, (message) => this.onTopology(message as TopologyEvent));
   }
 
   async refresh(): Promise<void> {
-    const walks = await Promise.all(this.sides.map((side) => reachable(this.ctx.store, [this.root], side, { maxDepth: this.maxDepth })));
+    const walks = await Promise.all(this.sides.map((side) => reachable(this.services.store, [this.root], side, { maxDepth: this.maxDepth })));
     const members = new Set([this.root]);
     for (const walk of walks) for (const hop of walk.get(this.root) ?? []) members.add(hop.id);
     if (!this.closed) this.members = members;
@@ -70,7 +70,7 @@ class LiveNeighbourhood {
   private onTopology(event: TopologyEvent): void {
     const rel = event.relationship;
     if (!rel || this.closed) return;
-    if (this.ctx.model.types.get(rel.type)?.dependency === 'NONE') return;
+    if (this.services.model.types.get(rel.type)?.dependency === 'NONE') return;
     // A relationship with no member at either end cannot change the set; while a walk is
     // running the set may be stale, so every dependency change counts then.
     if (this.running || this.members.has(rel.from.id) || this.members.has(rel.to.id)) this.schedule();
@@ -87,7 +87,7 @@ class LiveNeighbourhood {
       this.timer = null;
       this.running = true;
       this.refresh()
-        .catch((err: unknown) => this.ctx.logger.error({ err, root: this.root }, 'could not recompute a subscription neighbourhood'))
+        .catch((err: unknown) => this.services.logger.error({ err, root: this.root }, 'could not recompute a subscription neighbourhood'))
         .finally(() => {
           this.running = false;
           if (this.again) {
