@@ -11,7 +11,7 @@
  * each statement's plan is written to `<out>/<size>-<workload>-<n>-<query>.txt`, with a summary
  * that flags label or all-node scans.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import neo4j, { type ProfiledPlan } from 'neo4j-driver';
 import { CypherExecutor } from '../src/graph/neo4j/cypher-executor';
@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     recordStatements();
     const workloads = await runWorkloads(store, facts);
     mkdirSync(out, { recursive: true });
+    // The plans of an earlier run of this size go: a statement no longer sent must not stay listed.
+    for (const file of readdirSync(out)) if (file.startsWith(`${size.label}-`)) rmSync(path.join(out, file));
     const summary: string[] = [`# PROFILE of the benchmark's store statements: ${size.label} twin, Neo4j ${local.version}`, ''];
     for (const { label, units } of workloads) {
       let n = 0;
