@@ -103,8 +103,8 @@ export class AsOfTopology implements TopologyReader {
     return new Set(ids.filter((id) => (this.assets.has(id) ? this.assets.get(id) !== null : current.has(id))));
   }
 
-  async relationshipsOf(ids: string[], direction: Direction, types?: string[]): Promise<Map<string, RelationshipRecord[]>> {
-    const current = await this.store.relationshipsOf(ids, direction, types);
+  async relationshipsOf(ids: string[], direction: Direction, types?: string[], opts?: { properties?: boolean }): Promise<Map<string, RelationshipRecord[]>> {
+    const current = await this.store.relationshipsOf(ids, direction, types, opts);
     for (const id of ids) {
       const then = (this.relationshipsAt.get(id) ?? []).filter(
         (r) => (!types || types.includes(r.type)) && (direction === 'BOTH' || (direction === 'OUT' ? r.from === id : r.to === id)),

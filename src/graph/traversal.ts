@@ -128,7 +128,7 @@ export async function reachable(
 export async function shortestPath(store: TopologyReader, from: string, to: string, opts: TraversalOptions): Promise<string[] | null> {
   if (from === to) return [from];
   const expand: Expand = async (frontier) => {
-    const byAsset = await store.relationshipsOf(frontier, 'BOTH', opts.types);
+    const byAsset = await store.relationshipsOf(frontier, 'BOTH', opts.types, { properties: false });
     return adjacency([...byAsset].flatMap(([id, rels]) => rels.map((r) => [id, r.from === id ? r.to : r.from] as [string, string])));
   };
   const [{ parents }] = await bfs([[from]], opts.maxDepth, expand, to);

@@ -14,7 +14,8 @@ import type { AssetNeed } from './selection';
  */
 export interface Loaders {
   asset: DataLoader<string, AssetParent | null>;
-  relationships(direction: Direction, types?: string[]): DataLoader<string, RelationshipParent[]>;
+  /** Relationships of each asset; without `properties` their properties are left empty (not selected). */
+  relationships(direction: Direction, types?: string[], properties?: boolean): DataLoader<string, RelationshipParent[]>;
   /** Transitive suppliers or consumers, with as much of every hop's asset as `need` says. */
   reachable(side: DependencySide, maxDepth: number, types?: string[], need?: AssetNeed): DataLoader<string, HopParent[]>;
   run: DataLoader<string, ScenarioRunRecord | null>;
@@ -57,9 +58,9 @@ export function createLoaders(store: GraphStore, history: HistoryStore, source?:
   const stampAll = source ? <T extends object>(items: (T | null)[]) => items.map((item) => item && stamp(item)) : <T>(items: T) => items;
   return {
     asset: new DataLoader(async (ids) => stampAll(await topology.getAssets([...ids])), { maxBatchSize: STORE_BATCH }),
-    relationships: memo((direction: Direction, types?: string[]) =>
+    relationships: memo((direction: Direction, types?: string[], properties = true) =>
       new DataLoader(async (ids: readonly string[]) => {
-        const byId = await topology.relationshipsOf([...ids], direction, types);
+        const byId = await topology.relationshipsOf([...ids], direction, types, { properties });
         return ids.map((id) => (byId.get(id) ?? []).map(stamp));
       }),
     ),

@@ -37,6 +37,20 @@ export function nestedAssetNeed(fieldNodes: readonly FieldNode[]): AssetNeed {
   return need;
 }
 
+const selected = new WeakMap<readonly FieldNode[], Map<string, boolean>>();
+
+/** Whether the selections may ask for `name` on the selected objects: true when they do, or through a fragment (unsure). */
+export function selectsField(fieldNodes: readonly FieldNode[], name: string): boolean {
+  let byName = selected.get(fieldNodes);
+  if (!byName) selected.set(fieldNodes, (byName = new Map()));
+  let answer = byName.get(name);
+  if (answer === undefined) {
+    answer = selectionsOf(fieldNodes).some((s) => s.kind !== Kind.FIELD || s.name.value === name);
+    byName.set(name, answer);
+  }
+  return answer;
+}
+
 function selectionsOf(fieldNodes: readonly FieldNode[]): readonly SelectionNode[] {
   return fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
 }

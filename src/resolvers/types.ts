@@ -6,7 +6,7 @@ import type { RequestContext } from './context';
 import { liveAsset } from './live';
 import { DateTimeScalar, JSONScalar } from './scalars';
 import type { AsOf, AssetParent } from './parents';
-import { assetNeed, nestedAssetNeed } from './selection';
+import { assetNeed, nestedAssetNeed, selectsField } from './selection';
 
 /** An endpoint of a relationship or hop (as of `asOf`): not loaded when the query only wants its id. */
 function endpoint(id: string, asOf: string | undefined, ctx: RequestContext, info: GraphQLResolveInfo) {
@@ -31,8 +31,8 @@ export const typeResolvers: Resolvers = {
   Asset: {
     ...liveAsset,
     asOf: (asset) => asset.asOf ?? null,
-    relationships: async (asset, { direction, types }, ctx) =>
-      (await loadersOf(ctx, asset)).relationships(direction ?? 'BOTH', typesArg(ctx, types)).load(asset.id),
+    relationships: async (asset, { direction, types }, ctx, info) =>
+      (await loadersOf(ctx, asset)).relationships(direction ?? 'BOTH', typesArg(ctx, types), selectsField(info.fieldNodes, 'properties')).load(asset.id),
     dependencies: async (asset, { maxDepth, types }, ctx, info) =>
       (await loadersOf(ctx, asset)).reachable('UPSTREAM', depthArg(ctx, maxDepth), typesArg(ctx, types), nestedAssetNeed(info.fieldNodes)).load(asset.id),
     dependents: async (asset, { maxDepth, types }, ctx, info) =>

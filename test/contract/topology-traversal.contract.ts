@@ -59,6 +59,15 @@ export function topologyTraversalContract(name: string, makeStore: StoreFactory)
         });
       });
 
+      test('without properties: the same relationships, their properties left empty', async () => {
+        const full = await store.relationshipsOf([p + 'a', p + 'b'], 'BOTH');
+        const bare = await store.relationshipsOf([p + 'a', p + 'b'], 'BOTH', undefined, { properties: false });
+        for (const id of [p + 'a', p + 'b']) {
+          expect(bare.get(id)).toEqual(full.get(id)!.map((r) => ({ ...r, properties: {} })));
+        }
+        expect(full.get(p + 'b')!.some((r) => Object.keys(r.properties).length > 0)).toBe(true);
+      });
+
       test('types restrict the relationship types', async () => {
         const both = await store.relationshipsOf([p + 'a', p + 'c'], 'BOTH', ['FEEDS', 'DEPENDS_ON']);
         expect(relKeys(p, both.get(p + 'a'))).toEqual(['a-FEEDS->b', 'c-DEPENDS_ON->a']);

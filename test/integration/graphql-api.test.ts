@@ -90,6 +90,16 @@ describe('GraphQL topology API', () => {
       { type: 'FEEDS', from: { id: 'ups-b' }, properties: { redundancyGroup: 'power' } },
     ]);
     expect(res.data.asset.out.map((r: any) => r.to.id)).toEqual(['srv-1', 'srv-2']);
+    // The same list read with and without its properties (not selected, then through a
+    // fragment, where the server cannot tell and loads them).
+    const lists = await s.gql(`{ asset(id: "rack-1") {
+      bare: relationships(direction: IN) { type from { id } }
+      viaFragment: relationships(direction: IN) { ... on Relationship { type properties } } } }`);
+    expect(lists.data.asset.bare).toEqual([{ type: 'FEEDS', from: { id: 'ups-a' } }, { type: 'FEEDS', from: { id: 'ups-b' } }]);
+    expect(lists.data.asset.viaFragment).toEqual([
+      { type: 'FEEDS', properties: { redundancyGroup: 'power', minLive: 1 } },
+      { type: 'FEEDS', properties: { redundancyGroup: 'power' } },
+    ]);
     const removed = await s.gql(`mutation { unrelate(input: [{ from: "rack-1", to: "srv-1", type: "HOSTS" }, { from: "rack-1", to: "srv-9", type: "HOSTS" }]) }`);
     expect(removed.data.unrelate).toBe(1);
   });

@@ -153,7 +153,7 @@ function cases(ctx: BenchContext): PeerCase[] {
       },
       async floorIds(store, i) {
         const page = await store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after: i % PAGES === 0 ? undefined : { value: ids[start(i) - 1], id: ids[start(i) - 1] }, limit: PAGE_SIZE });
-        const rels = await store.relationshipsOf(page.assets.map((a) => a.id), 'BOTH', undefined);
+        const rels = await store.relationshipsOf(page.assets.map((a) => a.id), 'BOTH', undefined, { properties: false });
         return page.assets.map((a) => floorAssetLine(a.id, rels));
       },
       floor: dashboard.floor,
@@ -180,13 +180,13 @@ function cases(ctx: BenchContext): PeerCase[] {
       floorIds: async (store, i) => {
         const id = oneAsset(i);
         await store.getAssets([id]);
-        return [floorAssetLine(id, await store.relationshipsOf([id], 'BOTH', undefined))];
+        return [floorAssetLine(id, await store.relationshipsOf([id], 'BOTH', undefined, { properties: false }))];
       },
       async floor(store, i) {
         // Query.asset: getAssets; Asset.relationships: relationshipsOf (BOTH); endpoints select only ids.
         const id = oneAsset(i);
         const [asset] = await store.getAssets([id]);
-        const rels = await store.relationshipsOf([id], 'BOTH', undefined);
+        const rels = await store.relationshipsOf([id], 'BOTH', undefined, { properties: false });
         return asset ? (rels.get(id)?.length ?? 0) : -1;
       },
       itemName: 'relationships',

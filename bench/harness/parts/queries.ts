@@ -71,10 +71,11 @@ export function dashboardCase(ctx: BenchContext): QueryCase {
       return { after: c ? encodeCursor([c.value, c.id]) : null };
     },
     async floor(store, i) {
-      // Query.assets: listAssets; Asset.relationships: one relationshipsOf for the page (DataLoader).
+      // Query.assets: listAssets; Asset.relationships: one relationshipsOf for the page (DataLoader),
+      // without properties: the query does not select them.
       // Relationship.from/to select only ids, which the relationships carry: nothing more is loaded.
       const page = await store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after: after(i), limit: PAGE_SIZE });
-      const rels = await store.relationshipsOf(page.assets.map((a) => a.id), 'BOTH', undefined);
+      const rels = await store.relationshipsOf(page.assets.map((a) => a.id), 'BOTH', undefined, { properties: false });
       let count = 0;
       for (const list of rels.values()) count += list.length;
       return count;

@@ -373,7 +373,7 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
     return countIn(await this.executor.read(this.q('asset-count'), { filter: filterParams(filter) }), 'total');
   }
 
-  async relationshipsOf(ids: string[], direction: Direction, types?: string[]): Promise<Map<string, RelationshipRecord[]>> {
+  async relationshipsOf(ids: string[], direction: Direction, types?: string[], opts: { properties?: boolean } = {}): Promise<Map<string, RelationshipRecord[]>> {
     const result = new Map<string, RelationshipRecord[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return result;
     const rows = await this.executor.read(this.q('relationships-of'), {
@@ -381,6 +381,7 @@ export class Neo4jTopology extends Neo4jPart<TopologyQueryName> implements Topol
       out: direction !== 'IN',
       in: direction !== 'OUT',
       types: types ?? null,
+      properties: opts.properties ?? true,
     });
     for (const row of rows) {
       // A self-loop matched by both ends is still one relationship.

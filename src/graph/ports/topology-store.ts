@@ -69,8 +69,10 @@ export interface TopologyReader {
    * Relationships touching the given assets. OUT: `id` is the source; IN: the target;
    * BOTH: either. `types` restricts relationship types (undefined = all).
    * A relationship between two of the given assets appears once in each asset's list.
+   * `properties: false` leaves every relationship's `properties` empty, for callers that do not
+   * show them (most of a dashboard page's bytes otherwise).
    */
-  relationshipsOf(ids: string[], direction: Direction, types?: string[]): Promise<Map<string, RelationshipRecord[]>>;
+  relationshipsOf(ids: string[], direction: Direction, types?: string[], opts?: { properties?: boolean }): Promise<Map<string, RelationshipRecord[]>>;
 
   /**
    * Dependency edges one hop from the given assets: UPSTREAM gives the edges through which they
