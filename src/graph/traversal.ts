@@ -5,9 +5,10 @@ import type { AssetCursor, AssetRecord, AssetSummary, DependencyEdge, Dependency
  * Traversals written once over the TopologyStore primitives, so both adapters behave alike.
  * Each walks breadth-first, for every start asset of a batch at once, keeps a visited set so
  * cycles never loop, and stops at `maxDepth`. `reachable` and impact read everything they need in
- * one store call (dependencyNeighboursWithin) and walk it in memory; shortestPath and a scenario's
- * region make one store call per level for the whole frontier. A frontier is walked in id order, so the reported path is
- * deterministic: an asset's parent is the smallest id of the previous level that links to it.
+ * one store call (dependencyNeighboursWithin) and walk it in memory; shortestPath and a
+ * scenario's region make one store call per level for the whole frontier. A frontier is walked in
+ * id order, so the reported path is deterministic: an asset's parent is the smallest id of the
+ * previous level that links to it.
  */
 export interface TraversalOptions {
   maxDepth: number;
