@@ -14,10 +14,10 @@ import type {
   DependencyEdge,
   DependencySide,
   Direction,
+  NeighbourWalk,
   PropertyFilter,
   RelationshipRecord,
   Scalar,
-  NeighbourWalk,
 } from './types';
 
 /**

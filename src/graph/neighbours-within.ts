@@ -2,7 +2,7 @@ import { checkRequestDeadline } from './request-deadline';
 import type { NeighbourWalk } from './types';
 
 /** One level of a walk: [given id, id one hop away] pairs of `ids` (TopologyReader.dependencyNeighbours). */
-export type NeighbourLookup = (ids: string[]) => Promise<[string, string][]>;
+type NeighbourLookup = (ids: string[]) => Promise<[string, string][]>;
 
 /**
  * `dependencyNeighboursWithin` level by level, for stores whose round trips cost next to nothing

@@ -30,15 +30,15 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 const HTTP_PATHS = ['/graphql', '/ingest', '/livez', '/readyz', '/metrics'];
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
+/** Why the server refused or closed a WebSocket connection (twin_websocket_server_closes_total). */
+export const WEBSOCKET_CLOSE_REASONS = ['unauthenticated', 'forbidden', 'too_many_connections', 'token_expired', 'slow_consumer'] as const;
+export type WebSocketCloseReason = (typeof WEBSOCKET_CLOSE_REASONS)[number];
+
 /**
  * The Prometheus metrics of one app (API or worker), in a registry of its own so that several
  * apps in one process (tests) never share series. See README "Observability and operations" for
  * what each one means.
  */
-/** Why the server refused or closed a WebSocket connection (twin_websocket_server_closes_total). */
-export const WEBSOCKET_CLOSE_REASONS = ['unauthenticated', 'forbidden', 'too_many_connections', 'token_expired', 'slow_consumer'] as const;
-export type WebSocketCloseReason = (typeof WEBSOCKET_CLOSE_REASONS)[number];
-
 export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, FidelityObserver {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'path' | 'status'>;

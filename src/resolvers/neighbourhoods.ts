@@ -130,11 +130,6 @@ export class Neighbourhoods {
     private readonly max: number,
   ) {}
 
-  /** How many distinct neighbourhoods are kept current now. */
-  get size(): number {
-    return this.live.size;
-  }
-
   /** The neighbourhood of `root`, computed (or shared) and kept current until released. */
   async acquire(root: string, maxDepth: number, direction: NeighbourhoodDirection): Promise<NeighbourhoodHold> {
     const key = JSON.stringify([root, maxDepth, direction]);

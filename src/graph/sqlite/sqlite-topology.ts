@@ -17,6 +17,7 @@ import type {
   DependencyEdge,
   DependencySide,
   Direction,
+  NeighbourWalk,
   Properties,
   PropertyFilter,
   RelationshipChange,
@@ -25,7 +26,6 @@ import type {
   RelationshipWrite,
   Scalar,
   Written,
-  NeighbourWalk,
 } from '../types';
 import type { SqliteExecutor } from './sqlite-executor';
 import { IN_LIST, Where, alignById, listPerId, readPage } from './sqlite-sql';
