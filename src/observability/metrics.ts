@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeliveryObserver } from '../live/delivery-observer';
 import type { StateIngestObserver } from '../live/state-ingest-observer';
 import type { ScenarioKind } from '../graph/scenario-types';
 import type { FidelityObserver } from '../sim-queue/fidelity-checks';
@@ -39,7 +40,7 @@ export type WebSocketCloseReason = (typeof WEBSOCKET_CLOSE_REASONS)[number];
  * apps in one process (tests) never share series. See README "Observability and operations" for
  * what each one means.
  */
-export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, FidelityObserver {
+export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, FidelityObserver, DeliveryObserver {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'path' | 'status'>;
   readonly graphqlDuration: Histogram<'operation' | 'type'>;
@@ -47,6 +48,9 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
   readonly subscriptionsActive: Gauge;
   readonly webSocketsActive: Gauge;
   readonly webSocketServerCloses: Counter<'reason'>;
+  readonly subscriptionExecutions: Gauge;
+  readonly subscriptionDeliveries: Counter;
+  readonly subscriberQueueDepth: Histogram;
   readonly stateReports: Counter<'outcome'>;
   readonly stateFreshness: Histogram;
   readonly scenarioQueueDepth: Gauge;
@@ -98,6 +102,22 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
       registers,
     });
     for (const reason of WEBSOCKET_CLOSE_REASONS) this.webSocketServerCloses.inc({ reason }, 0);
+    this.subscriptionExecutions = new Gauge({
+      name: 'twin_subscription_executions_active',
+      help: 'Distinct subscription executions running: subscribers with the same document, variables and role share one (fewer than twin_subscriptions_active when they share).',
+      registers,
+    });
+    this.subscriptionDeliveries = new Counter({
+      name: 'twin_subscription_deliveries_total',
+      help: 'Subscription events written to WebSocket subscribers (one per subscriber per event).',
+      registers,
+    });
+    this.subscriberQueueDepth = new Histogram({
+      name: 'twin_subscriber_queue_depth',
+      help: 'Events a subscriber had written but not yet flushed to its socket, seen at each delivery (WS_MAX_QUEUED_EVENTS disconnects it).',
+      buckets: [0, 1, 4, 16, 64, 256, 1024],
+      registers,
+    });
     this.stateReports = new Counter({
       name: 'twin_state_reports_total',
       help: 'State reports ingested (reportState and POST /ingest), by outcome: ACCEPTED, DUPLICATE, STALE, REJECTED.',
@@ -191,6 +211,18 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
       const at = Date.parse(observedAt);
       if (Number.isFinite(at)) this.stateFreshness.observe(Math.max(0, (now - at) / 1000));
     }
+  }
+
+  executions(delta: 1 | -1): void {
+    this.subscriptionExecutions.inc(delta);
+  }
+
+  delivered(count: number): void {
+    this.subscriptionDeliveries.inc(count);
+  }
+
+  queueDepth(depth: number): void {
+    this.subscriberQueueDepth.observe(depth);
   }
 
   fidelityChecked(check: { mape: number | null; drift: boolean }): void {

@@ -6,13 +6,14 @@ import { queryLimitRules } from './security';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
+import type { DeliveryObserver } from '../live/delivery-observer';
 import type { SubscriberLink } from '../live/event-queue';
 import type { Logger } from '../logger';
 import type { WebSocketCloseReason } from '../observability/metrics';
 import type { WebSocketObserver } from '../observability/websocket-observer';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { createLoaders } from '../resolvers/loaders';
-import type { SubscriptionContext } from '../resolvers/subscription';
+import { shareKey, SharedSubscriptions, type SharedContext } from './shared-subscriptions';
 
 // The project resolves modules the node10 way, which ignores package "exports": the types come
 // from the file that the 'graphql-ws/use/ws' export points at; Node loads the export itself.
@@ -55,6 +56,8 @@ export interface WebSocketServerOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Counts connections and subscriptions for metrics; optional. */
   observer?: WebSocketObserver;
+  /** Counts shared executions and deliveries for metrics; optional. */
+  deliveries?: DeliveryObserver;
 }
 
 /**
@@ -93,6 +96,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
   const limitRules = queryLimitRules(config.limits);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const connections = new PrincipalConnections(limits.maxConnectionsPerPrincipal);
+  const shared = new SharedSubscriptions({ limits, logger, format, observer: options.deliveries });
   const serverClose = (socket: WebSocket, code: number, reason: WebSocketCloseReason, message: string) => {
     options.observer?.serverClosed(reason);
     socket.close(code, closeReason(message));
@@ -159,11 +163,21 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
         options.observer?.operationSubmitted(ctx, id, operation ?? null);
         return undefined;
       },
-      // Per operation: the connection's context with its own DataLoaders and the connection's limits.
-      context(ctx): SubscriptionContext {
+      // Per operation: the connection's context with its own DataLoaders and the connection's
+      // limits, and for a subscription what decides which execution it shares.
+      context(ctx, id, payload): SharedContext {
         const base = ctx.extra.context ?? createRequestContext(services);
-        return { ...base, loaders: createLoaders(base.store, base.history), asOfScopes: new Map(), subscriber: ctx.extra.link };
+        // Set by onConnect, which accepted the connection before any operation could run.
+        const link = ctx.extra.link!;
+        return {
+          ...base,
+          loaders: createLoaders(base.store, base.history),
+          asOfScopes: new Map(),
+          subscriber: link,
+          share: { key: shareKey(base.principal.role, payload.query, payload.operationName, payload.variables), subscriber: { socket: ctx.extra.socket, wire: ctx.extra.request.socket, id, link } },
+        };
       },
+      subscribe: (args) => shared.subscribe(args),
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return undefined;
         return { ...result, errors: format(result.errors) };

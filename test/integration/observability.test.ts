@@ -114,7 +114,7 @@ describe('GET /metrics', () => {
 
   it('includes the default process metrics and every twin metric', async () => {
     const samples = await scrape(s);
-    for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'twin_subscriptions_active', 'twin_websocket_connections_active', 'twin_scenario_queue_depth']) {
+    for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'twin_subscriptions_active', 'twin_websocket_connections_active', 'twin_subscription_executions_active', 'twin_subscription_deliveries_total', 'twin_scenario_queue_depth']) {
       expect(hasSample(samples, name)).toBe(true);
     }
     expect(sampleValue(samples, 'twin_scenario_queue_depth')).toBe(0);
@@ -127,7 +127,7 @@ describe('GET /metrics', () => {
       expect(hasSample(samples, 'twin_websocket_server_closes_total', { reason })).toBe(true);
     }
     const text = await (await fetch(`${origin(s)}/metrics`)).text();
-    for (const name of ['twin_graphql_request_duration_seconds', 'twin_graphql_errors_total', 'twin_state_freshness_seconds', 'twin_scenario_job_duration_seconds', 'twin_model_fidelity_mape']) {
+    for (const name of ['twin_graphql_request_duration_seconds', 'twin_graphql_errors_total', 'twin_state_freshness_seconds', 'twin_scenario_job_duration_seconds', 'twin_model_fidelity_mape', 'twin_subscriber_queue_depth']) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });

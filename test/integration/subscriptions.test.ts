@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import { AUTH_ENV, gql, KEYS } from '../support/auth-fixtures';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text';
 import { countingStore, startTestServer, type TestServer } from '../support/test-server';
 
 /** Subscriptions over a real WebSocket (graphql-ws client) against the real server on a SQLite file. */
@@ -136,7 +138,7 @@ async function server(env: Record<string, string> = {}): Promise<TestServer> {
   return s;
 }
 
-async function connect(s: TestServer): Promise<TestClient> {
+async function connect(s: TestServer, connectionParams?: Record<string, unknown>): Promise<TestClient> {
   const sockets: WebSocket[] = [];
   class TrackedWebSocket extends WebSocket {
     constructor(...args: ConstructorParameters<typeof WebSocket>) {
@@ -153,6 +155,7 @@ async function connect(s: TestServer): Promise<TestClient> {
     webSocketImpl: TrackedWebSocket,
     lazy: false,
     retryAttempts: 0,
+    connectionParams,
     // Connection failures are observed through `closed`.
     onNonLazyError: () => undefined,
     on: {
@@ -469,6 +472,67 @@ describe('topologyChanged', () => {
   });
 });
 
+/** A metric's value on the server's /metrics, e.g. twin_subscription_executions_active. */
+async function metric(s: TestServer, name: string): Promise<number> {
+  const text = await (await fetch(`${new URL(s.url).origin}/metrics`)).text();
+  return sampleValue(parsePrometheusText(text), name);
+}
+
+describe('shared execution', () => {
+  it('runs one execution for the subscribers of one document, variables and role, each getting the payload it would get alone', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const [a, b, c] = [await connect(s), await connect(s), await connect(s)];
+    // The same variables in another key order share; other variables do not.
+    const first = a.subscribe<StateEvent>(STATE_SUB, { ids: ['rack-1', 'ups-a'], kinds: ['Rack', 'UPS'] });
+    const second = b.subscribe<StateEvent>(STATE_SUB, { kinds: ['Rack', 'UPS'], ids: ['rack-1', 'ups-a'] });
+    const other = c.subscribe<StateEvent>(STATE_SUB, { ids: ['rack-1'] });
+    await statesReady(s, [[first, 'rack-1'], [second, 'ups-a'], [other, 'rack-1']]);
+    await Promise.all([first, second, other].map((sub) => sub.drain()));
+    expect(await metric(s, 'twin_subscriptions_active')).toBe(3);
+    expect(await metric(s, 'twin_subscription_executions_active')).toBe(2);
+    const deliveredBefore = await metric(s, 'twin_subscription_deliveries_total');
+
+    await report(s, ['ups-a', 'srv-1', 'rack-1'], 4);
+    const shared = [await first.next(), await first.next()];
+    expect(shared.map((r) => r.data!.assetStateChanged.assetId)).toEqual(['ups-a', 'rack-1']);
+    expect(shared[1].data!.assetStateChanged.asset).toMatchObject({ id: 'rack-1', state: { powerKw: 4 } });
+    expect([await second.next(), await second.next()]).toEqual(shared);
+    expect(await other.next()).toEqual(shared[1]);
+    expect(await metric(s, 'twin_subscription_deliveries_total')).toBe(deliveredBefore + 5);
+
+    // One subscriber leaving leaves the others theirs; the last one ends the execution.
+    first.unsubscribe();
+    await report(s, ['rack-1'], 5);
+    expect((await second.data()).assetStateChanged.asset.state.powerKw).toBe(5);
+    expect((await other.data()).assetStateChanged.asset.state.powerKw).toBe(5);
+    expect(first.completed || (await first.next(300).catch(() => null)) === null).toBe(true);
+    second.unsubscribe();
+    other.unsubscribe();
+    const deadline = Date.now() + 5000;
+    while ((await metric(s, 'twin_subscription_executions_active')) > 0 && Date.now() < deadline) await sleep(20);
+    expect(await metric(s, 'twin_subscription_executions_active')).toBe(0);
+  });
+
+  it('does not share between roles', async () => {
+    const s = await server(AUTH_ENV);
+    const admin = (query: string, variables?: object) => gql(s, query, KEYS.admin, variables);
+    expect((await admin(UPSERT, { input: [{ id: 'rack-1', kind: 'Rack' }] })).body.errors).toBeUndefined();
+    const viewers = [await connect(s, { authorization: `Bearer ${KEYS.viewer}` }), await connect(s, { authorization: `Bearer ${KEYS.viewer}` })];
+    const operator = await connect(s, { authorization: `Bearer ${KEYS.operator}` });
+    const subs = [...viewers, operator].map((c) => c.subscribe<StateEvent>(STATE_SUB, { ids: ['rack-1'] }));
+    const reportRack = async (value: number) => {
+      const t = tick();
+      const res = await gql(s, REPORT, KEYS.operator, { input: [{ assetId: 'rack-1', observedAt: t, values: { powerKw: value } }] });
+      expect(res.body.data.reportState.accepted).toBe(1);
+      return t;
+    };
+    for (const sub of subs) await sub.until(() => reportRack(1), (d, t) => d.assetStateChanged.observedAt === t);
+    await Promise.all(subs.map((sub) => sub.drain()));
+    expect(await metric(s, 'twin_subscription_executions_active')).toBe(2);
+  });
+});
+
 describe('limits', () => {
   it('refuses a subscription beyond WS_MAX_SUBSCRIPTIONS with an error, keeping the others', async () => {
     const s = await server({ WS_MAX_SUBSCRIPTIONS: '2' });
@@ -501,8 +565,13 @@ describe('limits', () => {
     s.app.server.httpServer.on('upgrade', (_req, socket: Socket) => serverSockets.push(socket));
 
     const slow = await connect(s);
-    const sub = slow.subscribe<StateEvent>(`subscription { assetStateChanged(ids: ["rack-1"]) { assetId observedAt asset { properties } } }`);
+    const bigEvents = `subscription { assetStateChanged(ids: ["rack-1"]) { assetId observedAt asset { properties } } }`;
+    const sub = slow.subscribe<StateEvent>(bigEvents);
     await stateReady(s, sub, 'rack-1');
+    // A subscriber that shares the slow one's execution, and one on another subscription.
+    const twin = (await connect(s)).subscribe<StateEvent>(bigEvents);
+    await stateReady(s, twin, 'rack-1');
+    await sub.drain();
     const healthy = await connect(s);
     const other = healthy.subscribe<StateEvent>(STATE_SUB, { ids: ['ups-a'] });
     await stateReady(s, other, 'ups-a');
@@ -525,9 +594,12 @@ describe('limits', () => {
     expect(closed.code).toBe(1008);
     expect(closed.reason).toMatch(reason);
 
-    // Other connections are not affected.
+    // Other connections are not affected, the one sharing its execution included.
     await report(s, ['ups-a']);
     expect((await other.data()).assetStateChanged.assetId).toBe('ups-a');
+    await twin.drain();
+    const [last] = await report(s, ['rack-1']);
+    expect((await twin.data()).assetStateChanged.observedAt).toBe(last);
   });
 
   it('closes a connection that sends a message above WS_MAX_PAYLOAD_BYTES (1009)', async () => {
