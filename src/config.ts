@@ -36,6 +36,13 @@ export interface Config {
   logLevel: string;
   /** Redis for pub/sub across API instances; unset = in-process pub/sub. */
   redisUrl?: string;
+  /** What is kept for subscribers that resume with `after` (a Redis Stream per channel with REDIS_URL, else memory). */
+  replay: {
+    /** Events kept per channel (LIVE_REPLAY_MAX_EVENTS). Default 100000. */
+    maxEvents: number;
+    /** Seconds an event is kept (LIVE_REPLAY_SECONDS). Default 300. */
+    seconds: number;
+  };
   /** How long a shutdown (SIGTERM) waits for in-flight requests and running jobs. Default 10000 ms. */
   shutdownTimeoutMs: number;
   /** QUERY_TIMEOUT_MS: how long one API request's store reads may run, and every Neo4j transaction (default 30 s). */
@@ -183,6 +190,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxPropertyFilters: integer(env, 'MAX_PROPERTY_FILTERS', 20, 1, 200),
     logLevel,
     redisUrl: env.REDIS_URL || undefined,
+    replay: {
+      maxEvents: integer(env, 'LIVE_REPLAY_MAX_EVENTS', 100_000, 0, 10_000_000),
+      seconds: integer(env, 'LIVE_REPLAY_SECONDS', 300, 0, 7 * 24 * 3600),
+    },
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 3_600_000),
     queryTimeoutMs: integer(env, 'QUERY_TIMEOUT_MS', 30_000, 100, 3_600_000),
     metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,

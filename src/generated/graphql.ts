@@ -182,6 +182,10 @@ export type AssetStateEvent = {
   assetId: Scalars['ID']['output'];
   /** The metrics this report moved forward, with their new values. */
   changed: Scalars['JSON']['output'];
+  /** Position in the state channel: pass it as `after` to resume from here. */
+  cursor: Scalars['String']['output'];
+  /** True on the first event of a resumed subscription when events after its `after` were no longer kept. */
+  gap: Scalars['Boolean']['output'];
   kind: Scalars['String']['output'];
   observedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
@@ -729,10 +733,14 @@ export type ScenarioRun = {
   asOf?: Maybe<Scalars['DateTime']['output']>;
   /** How many times a worker started the run. */
   attempts: Scalars['Int']['output'];
+  /** On scenarioRunUpdated events: the position in the scenario channel, to pass as `after`; null elsewhere. */
+  cursor?: Maybe<Scalars['String']['output']>;
   engineVersion?: Maybe<Scalars['String']['output']>;
   /** Why the run failed (or why the last attempt failed, while it is retried). */
   error?: Maybe<Scalars['String']['output']>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** On scenarioRunUpdated events: as on AssetStateEvent.gap; null elsewhere. */
+  gap?: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
   /** The validated input, defaults filled in. */
   input: Scalars['JSON']['output'];
@@ -853,6 +861,13 @@ export type StateSampleConnection = {
   pageInfo: PageInfo;
 };
 
+/**
+ * Every event carries a `cursor`. Subscribe again with `after:` the last cursor received to get,
+ * in order, every matching event published since (kept LIVE_REPLAY_SECONDS, at most
+ * LIVE_REPLAY_MAX_EVENTS per channel; in Redis with REDIS_URL, so across instances and restarts),
+ * then live ones, none twice. When some of them were no longer kept, the first event has
+ * `gap: true`: refetch what the client shows.
+ */
 export type Subscription = {
   __typename?: 'Subscription';
   /**
@@ -869,15 +884,43 @@ export type Subscription = {
 };
 
 
+/**
+ * Every event carries a `cursor`. Subscribe again with `after:` the last cursor received to get,
+ * in order, every matching event published since (kept LIVE_REPLAY_SECONDS, at most
+ * LIVE_REPLAY_MAX_EVENTS per channel; in Redis with REDIS_URL, so across instances and restarts),
+ * then live ones, none twice. When some of them were no longer kept, the first event has
+ * `gap: true`: refetch what the client shows.
+ */
 export type SubscriptionAssetStateChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   ids?: InputMaybe<Array<Scalars['ID']['input']>>;
   kinds?: InputMaybe<Array<Scalars['String']['input']>>;
   within?: InputMaybe<Neighbourhood>;
 };
 
 
+/**
+ * Every event carries a `cursor`. Subscribe again with `after:` the last cursor received to get,
+ * in order, every matching event published since (kept LIVE_REPLAY_SECONDS, at most
+ * LIVE_REPLAY_MAX_EVENTS per channel; in Redis with REDIS_URL, so across instances and restarts),
+ * then live ones, none twice. When some of them were no longer kept, the first event has
+ * `gap: true`: refetch what the client shows.
+ */
 export type SubscriptionScenarioRunUpdatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Every event carries a `cursor`. Subscribe again with `after:` the last cursor received to get,
+ * in order, every matching event published since (kept LIVE_REPLAY_SECONDS, at most
+ * LIVE_REPLAY_MAX_EVENTS per channel; in Redis with REDIS_URL, so across instances and restarts),
+ * then live ones, none twice. When some of them were no longer kept, the first event has
+ * `gap: true`: refetch what the client shows.
+ */
+export type SubscriptionTopologyChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type TopologyAction =
@@ -901,6 +944,10 @@ export type TopologyEvent = {
   asset?: Maybe<AssetRef>;
   at: Scalars['DateTime']['output'];
   change: TopologyChange;
+  /** Position in the topology channel: pass it as `after` to resume from here. */
+  cursor: Scalars['String']['output'];
+  /** True on the first event of a resumed subscription when events after its `after` were no longer kept. */
+  gap: Scalars['Boolean']['output'];
   /** Set for relationship changes, with both endpoints. */
   relationship?: Maybe<RelationshipRef>;
 };
@@ -1212,6 +1259,8 @@ export type AssetStateEventResolvers<ContextType = RequestContext, ParentType ex
   asset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType>;
   assetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   changed?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gap?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1412,9 +1461,11 @@ export type ScenarioDifferenceResolvers<ContextType = RequestContext, ParentType
 export type ScenarioRunResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ScenarioRun'] = ResolversParentTypes['ScenarioRun']> = ResolversObject<{
   asOf?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   engineVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  gap?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   inputHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1491,13 +1542,15 @@ export type SubscriptionResolvers<ContextType = RequestContext, ParentType exten
   assetStateChanged?: SubscriptionResolver<ResolversTypes['AssetStateEvent'], "assetStateChanged", ParentType, ContextType, Partial<SubscriptionAssetStateChangedArgs>>;
   modelDrift?: SubscriptionResolver<ResolversTypes['FidelityCheck'], "modelDrift", ParentType, ContextType>;
   scenarioRunUpdated?: SubscriptionResolver<ResolversTypes['ScenarioRun'], "scenarioRunUpdated", ParentType, ContextType, RequireFields<SubscriptionScenarioRunUpdatedArgs, 'id'>>;
-  topologyChanged?: SubscriptionResolver<ResolversTypes['TopologyEvent'], "topologyChanged", ParentType, ContextType>;
+  topologyChanged?: SubscriptionResolver<ResolversTypes['TopologyEvent'], "topologyChanged", ParentType, ContextType, Partial<SubscriptionTopologyChangedArgs>>;
 }>;
 
 export type TopologyEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TopologyEvent'] = ResolversParentTypes['TopologyEvent']> = ResolversObject<{
   asset?: Resolver<Maybe<ResolversTypes['AssetRef']>, ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   change?: Resolver<ResolversTypes['TopologyChange'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gap?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   relationship?: Resolver<Maybe<ResolversTypes['RelationshipRef']>, ParentType, ContextType>;
 }>;
 

@@ -1,4 +1,12 @@
+import { compareCursors, parseCursor, type Cursor, type Replay } from './event-log';
 import type { Channel, PubSub } from './pubsub';
+
+/** Where an event stands in its channel: its cursor, and whether events before it were lost to the client. */
+export interface Positioned {
+  cursor: string;
+  /** True on the first event after `after` when some events after that cursor were no longer kept. */
+  gap: boolean;
+}
 
 /**
  * What a subscription needs from the connection that carries it, so that a slow consumer is
@@ -30,10 +38,18 @@ export interface EventQueueOptions<T> {
   onOverflow: (reason: string) => void;
   /** Called once when the queue ends for whatever reason: return(), throw(), overflow or an error. */
   onEnd?: () => void;
+  /** Resume: first every kept event after this cursor (filtered), then live ones, none twice. */
+  after?: Cursor;
 }
 
 /**
- * A bounded async iterator over one PubSub channel: what subscription resolvers return.
+ * A bounded async iterator over one PubSub channel: what subscription resolvers return. Each
+ * event comes with its cursor (Positioned).
+ *
+ * With `after`, live events are held while the channel's replay is read; then the replayed
+ * events come first (the first one marked `gap` when some were no longer kept), then the held
+ * live ones newer than the last replayed, then live ones. Replayed events do not count against
+ * `maxQueued` (the replay log has its own cap); held live ones do.
  *
  * Messages are filtered on arrival, then handed to a waiting `next()` or queued. When the queue
  * would grow beyond `maxQueued` (or `backpressure` names a reason) the queue ends: the listener
@@ -42,24 +58,37 @@ export interface EventQueueOptions<T> {
  * behind. The listener never throws into the publisher: a failing filter ends this queue with
  * that error instead.
  */
-export class EventQueue<T> implements AsyncIterableIterator<T> {
-  private readonly queued: T[] = [];
-  private readonly waiting: { resolve: (result: IteratorResult<T>) => void; reject: (err: unknown) => void }[] = [];
+export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
+  private readonly queued: (T & Positioned)[] = [];
+  /** Replayed events, handed out before `queued`. */
+  private replayed: (T & Positioned)[] = [];
+  private readonly waiting: { resolve: (result: IteratorResult<T & Positioned>) => void; reject: (err: unknown) => void }[] = [];
   private readonly unsubscribe: () => void;
   private ended = false;
   private failure: { error: unknown } | null = null;
+  /** While the replay is read, live events wait in `queued`. */
+  private replaying: boolean;
+  /** A gap was found with nothing to replay: the next event carries it. */
+  private gapPending = false;
 
   constructor(
     pubsub: PubSub,
     channel: Channel,
     private readonly options: EventQueueOptions<T>,
   ) {
-    this.unsubscribe = pubsub.subscribe(channel, (message) => this.push(message as T));
+    this.replaying = options.after !== undefined;
+    this.unsubscribe = pubsub.subscribe(channel, (message, cursor) => this.push(message as T, cursor));
+    if (options.after) {
+      pubsub.replay(channel, options.after).then(
+        (replay) => this.resume(replay, options.after!),
+        (error) => this.fail(error),
+      );
+    }
   }
 
   /** Events waiting for the consumer. */
   get size(): number {
-    return this.queued.length;
+    return this.replayed.length + this.queued.length;
   }
 
   /** True once the queue has ended (no more events will come). */
@@ -67,8 +96,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     return this.ended;
   }
 
-  next(): Promise<IteratorResult<T>> {
-    if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
+  next(): Promise<IteratorResult<T & Positioned>> {
+    if (!this.replaying) {
+      if (this.replayed.length > 0) return Promise.resolve({ value: this.replayed.shift()!, done: false });
+      if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
+    }
     if (this.failure) {
       const { error } = this.failure;
       this.failure = null;
@@ -78,33 +110,59 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  return(): Promise<IteratorResult<T>> {
+  return(): Promise<IteratorResult<T & Positioned>> {
     this.end();
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  throw(error?: unknown): Promise<IteratorResult<T>> {
+  throw(error?: unknown): Promise<IteratorResult<T & Positioned>> {
     this.end();
     return Promise.reject(error);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<T & Positioned> {
     return this;
   }
 
-  private push(message: T): void {
+  private push(message: T, cursor: string): void {
     if (this.ended) return;
     try {
       if (this.options.filter && !this.options.filter(message)) return;
       const pressure = this.options.backpressure?.() ?? null;
       if (pressure !== null) return this.overflow(pressure);
-      const waiter = this.waiting.shift();
-      if (waiter) return waiter.resolve({ value: message, done: false });
+      const event = { ...message, cursor, gap: this.gapPending };
+      this.gapPending = false;
+      const waiter = this.replaying ? undefined : this.waiting.shift();
+      if (waiter) return waiter.resolve({ value: event, done: false });
       if (this.queued.length >= this.options.maxQueued) {
         const name = this.options.maxQueuedName ? ` (${this.options.maxQueuedName})` : '';
         return this.overflow(`more than ${this.options.maxQueued} events waiting to be sent${name}`);
       }
-      this.queued.push(message);
+      this.queued.push(event);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** The replay is read: queue what matches, drop held live events it already holds, go live. */
+  private resume(replay: Replay, after: Cursor): void {
+    if (this.ended) return;
+    try {
+      let last = after;
+      for (const { cursor, message } of replay.events) {
+        last = parseCursor(cursor) ?? last;
+        if (this.options.filter && !this.options.filter(message as T)) continue;
+        this.replayed.push({ ...(message as T), cursor, gap: false });
+      }
+      const held = this.queued.splice(0).filter((e) => compareCursors(parseCursor(e.cursor) ?? last, last) > 0);
+      this.queued.push(...held);
+      const first = this.replayed[0] ?? this.queued[0];
+      if (replay.gap) {
+        if (first) first.gap = true;
+        else this.gapPending = true;
+      }
+      this.replaying = false;
+      while (this.waiting.length > 0 && this.size > 0) this.waiting.shift()!.resolve({ value: (this.replayed.shift() ?? this.queued.shift())!, done: false });
     } catch (error) {
       this.fail(error);
     }

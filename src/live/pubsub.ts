@@ -1,12 +1,20 @@
+import type { Cursor, Replay } from './event-log';
+
+/** Gets each event with its cursor (src/live/event-log.ts). */
+export type PubSubListener = (message: unknown, cursor: string) => void;
+
 /**
  * Event fan-out between the parts of one process, or of every API instance when Redis is
  * configured. Messages are published in batches (one Redis message per batch) and delivered to
- * listeners one by one, in publish order per publisher.
+ * listeners one by one, in publish order per publisher, each with its cursor; the events of the
+ * last LIVE_REPLAY_SECONDS (at most LIVE_REPLAY_MAX_EVENTS per channel) can be replayed.
  */
 export interface PubSub {
   publish(channel: Channel, messages: unknown[]): Promise<void>;
   /** Listen on a channel; returns a function that stops listening. */
-  subscribe(channel: Channel, listener: (message: unknown) => void): () => void;
+  subscribe(channel: Channel, listener: PubSubListener): () => void;
+  /** The kept events of `channel` after `after`, oldest first. */
+  replay(channel: Channel, after: Cursor): Promise<Replay>;
   close(): Promise<void>;
   /** Resolves when the transport answers (Redis PING), rejects otherwise; for readiness. Absent = always up. */
   ping?(): Promise<void>;

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
+import { compareCursors, formatCursor, parseCursor, type Cursor, type LoggedEvent, type Replay, type ReplayLimits } from './event-log';
 import { InProcessPubSub } from './in-process-pubsub';
-import { CHANNELS, type Channel, type PubSub } from './pubsub';
+import { CHANNELS, type Channel, type PubSub, type PubSubListener } from './pubsub';
 
 export interface RedisPubSubOptions {
   /** REDIS_URL: redis://[user:password@]host:port[/db] or rediss:// for TLS. */
@@ -15,7 +16,35 @@ export interface RedisPubSubOptions {
   connectTimeoutMs?: number;
   /** Time allowed for one PUBLISH before it fails. Default 5000 ms. */
   commandTimeoutMs?: number;
+  /** What each channel's stream keeps for replay. Default 100000 events, 300 s. */
+  replay?: ReplayLimits;
 }
+
+/** The Redis Stream that keeps a channel's events for replay. */
+const streamOf = (channel: Channel) => `${channel}.log`;
+
+/** The id of the newest entry ever appended to a channel's stream (trimming keeps it). */
+const lastOf = (channel: Channel) => `${channel}.last`;
+
+/**
+ * Atomically: append each message (ARGV[3..]) to the stream KEYS[1], each entry naming the one
+ * before it (`p`, so that a replay can tell a gap), capped at ARGV[1] entries and trimmed to ids
+ * from ARGV[2] on (0 = no age limit); keep the newest id in KEYS[3]; then PUBLISH on KEYS[2] the
+ * entry ids and the messages, so that stream order and delivery order are one.
+ */
+const PUBLISH_LOGGED = `
+local ids = {}
+local prev = redis.call('GET', KEYS[3]) or '0-0'
+for i = 3, #ARGV do
+  prev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[i], 'p', prev)
+  ids[#ids + 1] = prev
+end
+redis.call('SET', KEYS[3], prev)
+if ARGV[2] ~= '0' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2]) end
+redis.call('PUBLISH', KEYS[2], table.concat(ids, ',') .. '\\n[' .. table.concat(ARGV, ',', 3) .. ']')
+return #ids`;
+
+type LoggingRedis = Redis & { publishLogged(stream: string, channel: string, last: string, maxEvents: number, minId: string, ...messages: string[]): Promise<number> };
 
 const ALL_CHANNELS: readonly Channel[] = Object.values(CHANNELS);
 
@@ -35,10 +64,11 @@ export function redactRedisUrl(url: string): string {
 
 /**
  * PubSub over Redis pub/sub, so that every API instance sees every event: one publisher and one
- * subscriber connection per process. A batch is one `PUBLISH` of a JSON array; every instance
- * (this one included) receives it on its subscriber connection and hands the messages to its
- * local listeners, so events reach local and remote subscribers by the same path and in
- * publish order.
+ * subscriber connection per process. A batch is one script call that appends each event to the
+ * channel's Redis Stream (its entry id is the event's cursor; the stream is what `replay` reads,
+ * across instances and restarts) and PUBLISHes the ids with the events; every instance (this one
+ * included) receives them on its subscriber connection and hands them to its local listeners,
+ * so events reach local and remote subscribers by the same path and in stream order.
  *
  * Start-up fails (naming REDIS_URL) when Redis cannot be reached within a few attempts; after
  * start-up, lost connections are logged and re-established by ioredis (which re-subscribes the
@@ -47,7 +77,8 @@ export function redactRedisUrl(url: string): string {
  */
 export class RedisPubSub implements PubSub {
   private readonly local = new InProcessPubSub();
-  private readonly publisher: Redis;
+  private readonly publisher: LoggingRedis;
+  private readonly limits: ReplayLimits;
   private readonly subscriber: Redis;
   private readonly where: string;
   private started = false;
@@ -56,6 +87,7 @@ export class RedisPubSub implements PubSub {
 
   private constructor(private readonly options: RedisPubSubOptions) {
     this.where = redactRedisUrl(options.url);
+    this.limits = options.replay ?? { maxEvents: 100_000, seconds: 300 };
     const common = {
       lazyConnect: true,
       connectTimeout: options.connectTimeoutMs ?? 5000,
@@ -69,7 +101,8 @@ export class RedisPubSub implements PubSub {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 5000,
-    });
+    }) as LoggingRedis;
+    this.publisher.defineCommand('publishLogged', { numberOfKeys: 3, lua: PUBLISH_LOGGED });
     this.subscriber = new Redis(options.url, { ...common, connectionName: 'twin-api:subscriber' });
     for (const [role, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
       connection.on('error', (err: Error) => {
@@ -105,14 +138,44 @@ export class RedisPubSub implements PubSub {
     if (messages.length === 0) return;
     if (this.closing) throw new Error('Redis pub/sub is closed');
     try {
-      await this.publisher.publish(channel, JSON.stringify(messages));
+      const minId = this.limits.seconds > 0 ? String(Date.now() - this.limits.seconds * 1000) : '0';
+      await this.publisher.publishLogged(streamOf(channel), channel, lastOf(channel), this.limits.maxEvents, minId, ...messages.map((m) => JSON.stringify(m)));
     } catch (err) {
       throw new Error(`could not publish ${messages.length} event(s) on Redis at ${this.where} (REDIS_URL): ${(err as Error).message}`, { cause: err });
     }
   }
 
-  subscribe(channel: Channel, listener: (message: unknown) => void): () => void {
+  subscribe(channel: Channel, listener: PubSubListener): () => void {
     return this.local.subscribe(channel, listener);
+  }
+
+  /**
+   * The stream's entries after `after`. A gap when the first of them does not follow `after`
+   * directly (what came between was trimmed), when some are older than LIVE_REPLAY_SECONDS, or
+   * when none is left although newer ones were appended.
+   */
+  async replay(channel: Channel, after: Cursor): Promise<Replay> {
+    const from = formatCursor(after);
+    try {
+      const [entries, last] = await Promise.all([this.publisher.xrange(streamOf(channel), `(${from}`, '+'), this.publisher.get(lastOf(channel))]);
+      const oldest = this.limits.seconds > 0 ? { ms: Date.now() - this.limits.seconds * 1000, seq: 0 } : null;
+      const events: LoggedEvent[] = [];
+      let gap = false;
+      for (const [id, values] of entries) {
+        const field = (name: string) => values[values.indexOf(name) + 1];
+        if (oldest && compareCursors(parseCursor(id)!, oldest) < 0) {
+          gap = true;
+          continue;
+        }
+        if (events.length === 0 && field('p') !== from) gap = true;
+        events.push({ cursor: id, message: JSON.parse(field('m')) });
+      }
+      const newest = last ? parseCursor(last) : null;
+      if (entries.length === 0 && newest && compareCursors(newest, after) > 0) gap = true;
+      return { gap, events };
+    } catch (err) {
+      throw new Error(`could not read the replay of ${channel} from Redis at ${this.where} (REDIS_URL): ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** PING on the publisher (fails fast while disconnected); rejects too when the subscriber is not connected. */
@@ -147,21 +210,27 @@ export class RedisPubSub implements PubSub {
     }
   }
 
+  /** `<id>,<id>…\n[<message>, <message>…]`, as PUBLISH_LOGGED sends it. */
   private receive(channel: string, text: string): void {
     if (!(ALL_CHANNELS as readonly string[]).includes(channel)) return;
+    const newline = text.indexOf('\n');
+    const ids = text.slice(0, Math.max(0, newline)).split(',');
     let messages: unknown;
     try {
-      messages = JSON.parse(text);
+      messages = JSON.parse(text.slice(newline + 1));
     } catch (err) {
       this.options.logger.warn({ err, channel }, 'dropped a Redis pub/sub message that is not JSON');
       return;
     }
-    if (!Array.isArray(messages)) {
-      this.options.logger.warn({ channel }, 'dropped a Redis pub/sub message that is not a JSON array');
+    if (newline < 0 || !Array.isArray(messages) || messages.length !== ids.length) {
+      this.options.logger.warn({ channel }, 'dropped a Redis pub/sub message that is not a list of logged events');
       return;
     }
     try {
-      this.local.deliver(channel as Channel, messages);
+      this.local.deliver(
+        channel as Channel,
+        messages.map((message, i) => ({ cursor: ids[i], message })),
+      );
     } catch (err) {
       this.options.logger.error({ err, channel }, 'a pub/sub listener failed');
     }

@@ -2,6 +2,7 @@ import { requireAssets } from '../graph/require-assets';
 import type { SubscriptionResolvers } from '../generated/graphql';
 import { badInput, notFound } from '../errors';
 import type { ScenarioRunRecord } from '../graph/scenario-types';
+import { cursorArg } from '../live/event-log';
 import { EventQueue, type SubscriberLink } from '../live/event-queue';
 import type { AssetStateEvent, TopologyEvent } from '../live/events';
 import { CHANNELS, type Channel } from '../live/pubsub';
@@ -25,11 +26,19 @@ function subscriberOf(ctx: RequestContext): SubscriberLink | undefined {
   return (ctx as SubscriptionContext).subscriber;
 }
 
+interface StreamOptions<T> {
+  filter?: (event: T) => boolean;
+  onEnd?: () => void;
+  /** The subscription's `after`: resume from this cursor. */
+  after?: string | null;
+}
+
 /** An EventQueue for one subscription, with the limits of the connection that carries it. */
-function eventStream<T>(ctx: RequestContext, channel: Channel, filter?: (event: T) => boolean, onEnd?: () => void): EventQueue<T> {
+function eventStream<T>(ctx: RequestContext, channel: Channel, { filter, onEnd, after }: StreamOptions<T> = {}): EventQueue<T> {
   const link = subscriberOf(ctx);
   return new EventQueue<T>(ctx.pubsub, channel, {
     filter,
+    after: after == null ? undefined : cursorArg(after),
     maxQueued: link?.maxQueuedEvents ?? ctx.config.subscriptions.maxQueuedEvents,
     maxQueuedName: 'WS_MAX_QUEUED_EVENTS',
     backpressure: link ? () => link.backpressure() : undefined,
@@ -55,7 +64,8 @@ function nonEmpty<T>(list: readonly T[] | null | undefined, name: string): reado
 
 export const Subscription: SubscriptionResolvers = {
   assetStateChanged: {
-    async subscribe(_, { ids, kinds, within }, ctx) {
+    async subscribe(_, { ids, kinds, within, after }, ctx) {
+      if (after != null) cursorArg(after);
       const idSet = ids == null ? null : new Set(idsArg(nonEmpty(ids, 'ids')!, 'ids'));
       const kindSet = kinds == null ? null : new Set(nonEmpty(kinds, 'kinds')!.map((k, i) => checkKind(ctx.model, k, `kinds[${i}]`)));
       let n: NeighbourhoodHold | null = null;
@@ -66,12 +76,11 @@ export const Subscription: SubscriptionResolvers = {
         n = await ctx.neighbourhoods.acquire(root, maxDepth, within.direction ?? 'BOTH');
       }
       const hold = n;
-      return eventStream<AssetStateEvent>(
-        ctx,
-        CHANNELS.state,
-        (e) => (idSet === null || idSet.has(e.assetId)) && (kindSet === null || kindSet.has(e.kind)) && (hold === null || hold.members.has(e.assetId)),
-        () => hold?.release(),
-      );
+      return eventStream<AssetStateEvent>(ctx, CHANNELS.state, {
+        filter: (e) => (idSet === null || idSet.has(e.assetId)) && (kindSet === null || kindSet.has(e.kind)) && (hold === null || hold.members.has(e.assetId)),
+        onEnd: () => hold?.release(),
+        after,
+      });
     },
     // The event carries the asset after the change: AssetStateEvent.asset needs no store call.
     resolve(event: AssetStateEvent, _args: unknown, ctx: RequestContext) {
@@ -81,7 +90,7 @@ export const Subscription: SubscriptionResolvers = {
   },
 
   topologyChanged: {
-    subscribe: (_, __, ctx) => eventStream<TopologyEvent>(ctx, CHANNELS.topology),
+    subscribe: (_, { after }, ctx) => eventStream<TopologyEvent>(ctx, CHANNELS.topology, { after }),
     resolve(event: TopologyEvent, _args: unknown, ctx: RequestContext) {
       freshLoaders(ctx);
       return event;
@@ -89,15 +98,16 @@ export const Subscription: SubscriptionResolvers = {
   },
 
   modelDrift: {
-    subscribe: (_, __, ctx) => eventStream<ScenarioRunRecord>(ctx, CHANNELS.scenario, (run) => fidelityCheckOf(run, ctx.config.fidelity.driftMapeThreshold)?.drift === true),
+    subscribe: (_, __, ctx) => eventStream<ScenarioRunRecord>(ctx, CHANNELS.scenario, { filter: (run) => fidelityCheckOf(run, ctx.config.fidelity.driftMapeThreshold)?.drift === true }),
     resolve: (run: ScenarioRunRecord, _args: unknown, ctx: RequestContext) => fidelityCheckOf(run, ctx.config.fidelity.driftMapeThreshold)!,
   },
 
   scenarioRunUpdated: {
-    async subscribe(_, { id }, ctx) {
+    async subscribe(_, { id, after }, ctx) {
+      if (after != null) cursorArg(after);
       const [run] = await ctx.store.getRuns([id]);
       if (!run) throw notFound(`id: no scenario run with id "${id}"`, { field: 'id' });
-      return eventStream<ScenarioRunRecord>(ctx, CHANNELS.scenario, (r) => r.id === id);
+      return eventStream<ScenarioRunRecord>(ctx, CHANNELS.scenario, { filter: (r) => r.id === id, after });
     },
     resolve(run: ScenarioRunRecord, _args: unknown, ctx: RequestContext) {
       freshLoaders(ctx);

@@ -58,6 +58,9 @@ function sortedJson(value: unknown): unknown {
   );
 }
 
+/** Events executed in a row before the pump lets the event loop turn. */
+const YIELD_EVERY_EVENTS = 64;
+
 /** Payloads at least this long are written at once rather than coalesced. */
 const COALESCE_BELOW_CHARS = 16 * 1024;
 
@@ -249,7 +252,9 @@ class SharedExecution {
   private async pump(): Promise<void> {
     const { observer, limits } = this.options;
     try {
-      for (;;) {
+      for (let n = 1; ; n++) {
+        // A long burst (a replay) lets the sockets flush and other work run now and then.
+        if (n % YIELD_EVERY_EVENTS === 0) await new Promise(setImmediate);
         const next = await this.source!.next();
         if (next.done || this.ended) break;
         const result = await execute({ ...this.args, contextValue: this.context, rootValue: next.value });

@@ -40,12 +40,22 @@ afterEach(async () => {
 });
 
 /** Two API instances of one deployment: the same store, events shared through Redis. */
-async function instances(): Promise<[TestServer, TestServer]> {
-  const a = await startTestServer({ env: { REDIS_URL: redis.url } });
+async function instances(env: Record<string, string> = {}): Promise<[TestServer, TestServer]> {
+  const a = await startTestServer({ env: { REDIS_URL: redis.url, ...env } });
   servers.push(a);
-  const b = await startTestServer({ env: { REDIS_URL: redis.url }, sameStoreAs: a });
+  return [a, await instanceBeside(a, env)];
+}
+
+/** Another instance of `a`'s deployment. */
+async function instanceBeside(a: TestServer, env: Record<string, string> = {}): Promise<TestServer> {
+  const b = await startTestServer({ env: { REDIS_URL: redis.url, ...env }, sameStoreAs: a });
   servers.push(b);
-  return [a, b];
+  return b;
+}
+
+async function stop(s: TestServer): Promise<void> {
+  servers.splice(servers.indexOf(s), 1);
+  await s.stop();
 }
 
 /** Subscribe over WebSocket; `next()` gives the next result's data, or null after `timeoutMs`. */
@@ -72,6 +82,8 @@ function subscribe<T>(s: TestServer, query: string, variables?: Record<string, u
   return { next };
 }
 
+const RESUMABLE = `subscription($ids: [ID!], $after: String) { assetStateChanged(ids: $ids, after: $after) { assetId observedAt cursor gap } }`;
+type Resumable = { assetStateChanged: { assetId: string; observedAt: string; cursor: string; gap: boolean } };
 type StateData = { assetStateChanged: { assetId: string; kind: string; changed: Record<string, unknown>; observedAt: string; asset: { id: string; state: Record<string, unknown> } } };
 type TopologyData = { topologyChanged: { change: string; asset: { id: string; kind: string } | null; relationship: any } };
 
@@ -153,6 +165,62 @@ describe('Redis pub/sub across API instances', () => {
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
+  });
+
+  it('resumes from the last cursor on a restarted instance: every event missed, in order, none twice, while reports go on', async () => {
+    const [a, b] = await instances();
+    expect((await a.gql(UPSERT, { input: [{ id: 'rack-1', kind: 'Rack' }] })).errors).toBeUndefined();
+    const first = subscribe<Resumable>(b, RESUMABLE, { ids: ['rack-1'] });
+    await untilLive(first, () => reportOn(a, 'rack-1', { powerKw: 1 }), (d, at) => d.assetStateChanged.observedAt === at);
+    const seenAt = await reportOn(a, 'rack-1', { powerKw: 1 });
+    const last = (await first.next())!.assetStateChanged;
+    expect(last.observedAt).toBe(seenAt);
+
+    // B goes down and comes back while A takes reports without a pause; the client resumes on
+    // the new B with the last cursor it saw.
+    await stop(b);
+    const sent: string[] = [];
+    let reporting = true;
+    const reporter = (async () => {
+      while (reporting) sent.push(await reportOn(a, 'rack-1', { powerKw: 2 }));
+    })();
+    const restarted = await instanceBeside(a);
+    const resumed = subscribe<Resumable>(restarted, RESUMABLE, { ids: ['rack-1'], after: last.cursor });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    reporting = false;
+    await reporter;
+
+    const got: Resumable['assetStateChanged'][] = [];
+    while (got.length < sent.length) {
+      const data = await resumed.next();
+      if (!data) break;
+      got.push(data.assetStateChanged);
+    }
+    expect(sent.length).toBeGreaterThan(3);
+    expect(got.map((e) => e.observedAt)).toEqual(sent);
+    expect(got.some((e) => e.gap)).toBe(false);
+    expect(await resumed.next(300)).toBeNull();
+  });
+
+  it('marks the first replayed event with gap when the stream no longer holds what followed the cursor', async () => {
+    const [a, b] = await instances({ LIVE_REPLAY_MAX_EVENTS: '10' });
+    expect((await a.gql(UPSERT, { input: [{ id: 'rack-1', kind: 'Rack' }] })).errors).toBeUndefined();
+    const first = subscribe<Resumable>(b, RESUMABLE, { ids: ['rack-1'] });
+    await untilLive(first, () => reportOn(a, 'rack-1', { powerKw: 1 }), (d, at) => d.assetStateChanged.observedAt === at);
+    await reportOn(a, 'rack-1', { powerKw: 1 });
+    const { cursor } = (await first.next())!.assetStateChanged;
+
+    // Far more events than are kept (Redis trims whole stream nodes of 100 entries).
+    const times = Array.from({ length: 300 }, () => tick());
+    const res = await a.gql(REPORT, { input: times.map((observedAt) => ({ assetId: 'rack-1', observedAt, values: { powerKw: 3 } })) });
+    expect(res.data.reportState.accepted).toBe(300);
+    const resumed = subscribe<Resumable>(b, RESUMABLE, { ids: ['rack-1'], after: cursor });
+    const replayed = (await resumed.next())!.assetStateChanged;
+    expect(replayed.gap).toBe(true);
+    // What it gets after the gap is the newest part, in order, up to the last event.
+    const from = times.indexOf(replayed.observedAt);
+    expect(from).toBeGreaterThan(0);
+    for (const expected of times.slice(from + 1)) expect((await resumed.next())!.assetStateChanged).toMatchObject({ observedAt: expected, gap: false });
   });
 
   it('fails start-up naming REDIS_URL when Redis cannot be reached', async () => {

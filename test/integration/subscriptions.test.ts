@@ -533,6 +533,69 @@ describe('shared execution', () => {
   });
 });
 
+describe('resuming with after', () => {
+  const RESUMABLE = `subscription($ids: [ID!], $after: String) { assetStateChanged(ids: $ids, after: $after) { assetId observedAt cursor gap } }`;
+  type Resumable = { assetStateChanged: { assetId: string; observedAt: string; cursor: string; gap: boolean } };
+  const read = async (sub: Events<Resumable>, n: number) => {
+    const events: Resumable['assetStateChanged'][] = [];
+    while (events.length < n) events.push((await sub.data()).assetStateChanged);
+    return events;
+  };
+
+  it('replays every matching event missed since the cursor, in order, then live ones, none twice', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
+    await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
+    const [seen] = await report(s, ['rack-1']);
+    const last = (await first.data()).assetStateChanged;
+    expect(last).toMatchObject({ observedAt: seen, gap: false });
+    first.unsubscribe();
+
+    // Away: three events it matches, two it does not.
+    const missed = await report(s, ['rack-1', 'ups-a', 'rack-1', 'srv-1', 'rack-1']);
+    const again = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'], after: last.cursor });
+    const replayed = await read(again, 3);
+    expect(replayed.map((e) => e.observedAt)).toEqual([missed[0], missed[2], missed[4]]);
+    expect(replayed.every((e) => e.assetId === 'rack-1' && !e.gap)).toBe(true);
+    // Then live, with nothing repeated at the seam; cursors only move forward.
+    const [live] = await report(s, ['rack-1']);
+    expect((await again.data()).assetStateChanged.observedAt).toBe(live);
+    await expect(again.next(300)).rejects.toThrow(/no event/);
+    expect(new Set(replayed.map((e) => e.cursor)).size).toBe(3);
+  });
+
+  it('marks the first event with gap when events after the cursor were no longer kept', async () => {
+    const s = await server({ LIVE_REPLAY_MAX_EVENTS: '2' });
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
+    await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
+    await report(s, ['rack-1']);
+    const { cursor } = (await first.data()).assetStateChanged;
+    first.unsubscribe();
+
+    const missed = await report(s, ['rack-1', 'rack-1', 'rack-1', 'rack-1']);
+    const again = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'], after: cursor });
+    const replayed = await read(again, 2);
+    expect(replayed.map((e) => [e.observedAt, e.gap])).toEqual([
+      [missed[2], true],
+      [missed[3], false],
+    ]);
+  });
+
+  it('refuses a cursor that is not one', async () => {
+    const s = await server();
+    const c = await connect(s);
+    for (const after of ['', 'latest', '1-2-3', '12']) {
+      const sub = c.subscribe<Resumable>(RESUMABLE, { after });
+      const result = await sub.next();
+      expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^after: .* is not a cursor/), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+});
+
 describe('limits', () => {
   it('refuses a subscription beyond WS_MAX_SUBSCRIPTIONS with an error, keeping the others', async () => {
     const s = await server({ WS_MAX_SUBSCRIPTIONS: '2' });
