@@ -68,7 +68,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const topology = new TopologyPublisher(pubsub, logger);
   const neighbourhoods = new Neighbourhoods({ store, pubsub, model, logger }, config.subscriptions.maxNeighbourhoods);
-  const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods };
+  const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods, deliveries: observability.metrics };
   const server = await createTwinServer(services, observability);
   return {
     services,

@@ -9,4 +9,6 @@ export interface DeliveryObserver {
   delivered(count: number): void;
   /** Events a subscriber had written but not yet flushed when one more was written. */
   queueDepth(depth: number): void;
+  /** Events a resumed subscription received from the replay log (after its filter). */
+  replayed(count: number): void;
 }

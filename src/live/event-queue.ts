@@ -40,6 +40,10 @@ export interface EventQueueOptions<T> {
   onEnd?: () => void;
   /** Resume: first every kept event after this cursor (filtered), then live ones, none twice. */
   after?: Cursor;
+  /** With `after`: end once the replay (and the live events held meanwhile) is consumed, instead of going live. */
+  replayOnly?: boolean;
+  /** Told how many events the replay brought (after the filter). */
+  onReplayed?: (count: number) => void;
 }
 
 /**
@@ -70,6 +74,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
   private replaying: boolean;
   /** A gap was found with nothing to replay: the next event carries it. */
   private gapPending = false;
+  /** replayOnly, replay read: done once nothing is left. */
+  private endWhenEmpty = false;
 
   constructor(
     pubsub: PubSub,
@@ -100,6 +106,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
     if (!this.replaying) {
       if (this.replayed.length > 0) return Promise.resolve({ value: this.replayed.shift()!, done: false });
       if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
+      if (this.endWhenEmpty) this.end();
     }
     if (this.failure) {
       const { error } = this.failure;
@@ -132,6 +139,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
       if (pressure !== null) return this.overflow(pressure);
       const event = { ...message, cursor, gap: this.gapPending };
       this.gapPending = false;
+      if (event.gap && this.options.replayOnly) this.stopListening();
       const waiter = this.replaying ? undefined : this.waiting.shift();
       if (waiter) return waiter.resolve({ value: event, done: false });
       if (this.queued.length >= this.options.maxQueued) {
@@ -144,6 +152,12 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
     }
   }
 
+  /** replayOnly: take no more live events, and end once the queued ones are consumed. */
+  private stopListening(): void {
+    this.unsubscribe();
+    this.endWhenEmpty = true;
+  }
+
   /** The replay is read: queue what matches, drop held live events it already holds, go live. */
   private resume(replay: Replay, after: Cursor): void {
     if (this.ended) return;
@@ -154,6 +168,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
         if (this.options.filter && !this.options.filter(message as T)) continue;
         this.replayed.push({ ...(message as T), cursor, gap: false });
       }
+      this.options.onReplayed?.(this.replayed.length);
       const held = this.queued.splice(0).filter((e) => compareCursors(parseCursor(e.cursor) ?? last, last) > 0);
       this.queued.push(...held);
       const first = this.replayed[0] ?? this.queued[0];
@@ -162,7 +177,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
         else this.gapPending = true;
       }
       this.replaying = false;
+      // A gap with nothing to replay waits for the next live event to carry it.
+      if (this.options.replayOnly && !this.gapPending) this.stopListening();
       while (this.waiting.length > 0 && this.size > 0) this.waiting.shift()!.resolve({ value: (this.replayed.shift() ?? this.queued.shift())!, done: false });
+      if (this.endWhenEmpty && this.size === 0) this.end();
     } catch (error) {
       this.fail(error);
     }

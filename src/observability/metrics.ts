@@ -51,6 +51,7 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
   readonly subscriptionExecutions: Gauge;
   readonly subscriptionDeliveries: Counter;
   readonly subscriberQueueDepth: Histogram;
+  readonly subscriptionReplayed: Counter;
   readonly stateReports: Counter<'outcome'>;
   readonly stateFreshness: Histogram;
   readonly scenarioQueueDepth: Gauge;
@@ -110,6 +111,11 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
     this.subscriptionDeliveries = new Counter({
       name: 'twin_subscription_deliveries_total',
       help: 'Subscription events written to WebSocket subscribers (one per subscriber per event).',
+      registers,
+    });
+    this.subscriptionReplayed = new Counter({
+      name: 'twin_subscription_replayed_events_total',
+      help: 'Events resumed subscriptions (after:) received from the replay log, after their filters.',
       registers,
     });
     this.subscriberQueueDepth = new Histogram({
@@ -223,6 +229,10 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
 
   queueDepth(depth: number): void {
     this.subscriberQueueDepth.observe(depth);
+  }
+
+  replayed(count: number): void {
+    this.subscriptionReplayed.inc(count);
   }
 
   fidelityChecked(check: { mape: number | null; drift: boolean }): void {

@@ -4,6 +4,7 @@ import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { Config } from '../config';
 import type { GraphStore } from '../graph/graph-store';
 import type { HistoryStore } from '../history/history-store';
+import type { DeliveryObserver } from '../live/delivery-observer';
 import type { StateIngestor } from '../live/state-ingestor';
 import type { TopologyPublisher } from '../live/topology-events';
 import type { PubSub } from '../live/pubsub';
@@ -31,6 +32,8 @@ export interface RequestContext {
   audit: AuditTrail;
   /** The instance's live neighbourhoods, shared by `assetStateChanged(within)` subscriptions. */
   neighbourhoods: Neighbourhoods;
+  /** Told about live deliveries and replays (the metrics); optional. */
+  deliveries?: DeliveryObserver;
   /** Who is calling (ANONYMOUS, an admin, when no auth is configured). */
   principal: Principal;
   loaders: Loaders;

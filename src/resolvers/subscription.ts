@@ -20,7 +20,11 @@ import type { NeighbourhoodHold } from './neighbourhoods';
  */
 
 /** The context of an operation run over WebSocket: the transport adds its SubscriberLink. */
-export type SubscriptionContext = RequestContext & { subscriber?: SubscriberLink };
+export type SubscriptionContext = RequestContext & {
+  subscriber?: SubscriberLink;
+  /** A resuming subscriber's catching up: replay, then end instead of going live (src/server/shared-subscriptions.ts). */
+  replayOnly?: boolean;
+};
 
 function subscriberOf(ctx: RequestContext): SubscriberLink | undefined {
   return (ctx as SubscriptionContext).subscriber;
@@ -39,6 +43,8 @@ function eventStream<T>(ctx: RequestContext, channel: Channel, { filter, onEnd, 
   return new EventQueue<T>(ctx.pubsub, channel, {
     filter,
     after: after == null ? undefined : cursorArg(after),
+    onReplayed: (count) => ctx.deliveries?.replayed(count),
+    replayOnly: (ctx as SubscriptionContext).replayOnly,
     maxQueued: link?.maxQueuedEvents ?? ctx.config.subscriptions.maxQueuedEvents,
     maxQueuedName: 'WS_MAX_QUEUED_EVENTS',
     backpressure: link ? () => link.backpressure() : undefined,

@@ -1,9 +1,10 @@
-import { createSourceEventStream, execute, GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { createSourceEventStream, execute, getOperationAST, GraphQLError, Kind, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLFormattedError } from 'graphql';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { DeliveryObserver } from '../live/delivery-observer';
-import type { SubscriberLink } from '../live/event-queue';
+import { compareCursors, parseCursor } from '../live/event-log';
+import type { Positioned, SubscriberLink } from '../live/event-queue';
 import type { Logger } from '../logger';
 import type { SubscriptionContext } from '../resolvers/subscription';
 
@@ -13,6 +14,11 @@ import type { SubscriptionContext } from '../resolvers/subscription';
  * filters and neighbourhoods are evaluated once), one execution of the selection per event and
  * one serialised payload; each socket gets that payload behind its own subscription id, written
  * without serialising it again.
+ *
+ * A subscriber that resumes (`after` given as a variable) shares the execution of the same
+ * subscription without `after`: it catches up on its own first (its replay, executed for it
+ * alone), holding the shared payloads meanwhile, then takes the held ones newer than the last
+ * event it caught up with, and goes on with the others; nothing twice, nothing missed.
  *
  * graphql-ws keeps the protocol (connection_init, subscribe ids, complete, errors): the stream a
  * subscriber gets from `subscribe` yields nothing and ends when its part of the shared execution
@@ -28,8 +34,8 @@ export interface SubscriberSocket {
   link: SubscriberLink;
 }
 
-/** The context graphql-ws passes to `subscribe` for a shared operation. */
-export type SharedContext = SubscriptionContext & { share: { key: string; subscriber: SubscriberSocket } };
+/** The context graphql-ws passes to `subscribe` for a shared operation: who shares depends on the role and the document. */
+export type SharedContext = SubscriptionContext & { share: { role: string; query: string; subscriber: SubscriberSocket } };
 
 export interface SharedSubscriptionsOptions {
   limits: Pick<Config['subscriptions'], 'maxBufferedBytes' | 'maxQueuedEvents'>;
@@ -89,16 +95,37 @@ export class WriteCoalescer {
   };
 }
 
+/** The root field's `after` when given as a variable holding a cursor: where a resuming subscriber catches up from. */
+function resumeVariable(args: ExecutionArgs): string | null {
+  const operation = getOperationAST(args.document, args.operationName);
+  const field = operation?.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD);
+  const after = field?.arguments?.find((a) => a.name.value === 'after')?.value;
+  if (after?.kind !== Kind.VARIABLE) return null;
+  const cursor = args.variableValues?.[after.name.value];
+  return typeof cursor === 'string' && parseCursor(cursor) ? after.name.value : null;
+}
+
+/** The payload of one result, errors formatted as over HTTP. */
+function serialise(result: ExecutionResult, format: SharedSubscriptionsOptions['format']): string {
+  return JSON.stringify(result.errors?.length ? { ...result, errors: format(result.errors) } : result);
+}
+
+function without(values: Record<string, unknown>, name: string): Record<string, unknown> {
+  const rest = { ...values };
+  delete rest[name];
+  return rest;
+}
+
+const cursorOf = (event: unknown) => (event as Partial<Positioned>).cursor ?? null;
+
+/** Let the event loop turn (sockets flush, other work runs) every YIELD_EVERY_EVENTS events of a burst. */
+const breathe = (n: number) => (n % YIELD_EVERY_EVENTS === 0 ? new Promise(setImmediate) : undefined);
+
 export class SharedSubscriptions {
   private readonly executions = new Map<string, SharedExecution>();
   private readonly coalescer = new WriteCoalescer();
 
   constructor(private readonly options: SharedSubscriptionsOptions) {}
-
-  /** Distinct executions running now. */
-  get size(): number {
-    return this.executions.size;
-  }
 
   /**
    * graphql-ws's `subscribe`: join the execution for the context's key, starting it when none
@@ -107,17 +134,41 @@ export class SharedSubscriptions {
    */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<never> | ExecutionResult> {
     const { share } = args.contextValue as SharedContext;
+    const resume = resumeVariable(args);
+    const live = resume === null ? args : { ...args, variableValues: without(args.variableValues!, resume) };
+    const key = shareKey(share.role, share.query, args.operationName, live.variableValues);
     for (;;) {
-      let execution = this.executions.get(share.key);
+      let execution = this.executions.get(key);
       if (!execution) {
-        execution = new SharedExecution(args, this.options, this.coalescer, () => this.executions.delete(share.key));
-        this.executions.set(share.key, execution);
+        execution = new SharedExecution(live, this.options, this.coalescer, () => this.executions.delete(key));
+        this.executions.set(key, execution);
       }
       const refused = await execution.started;
       if (refused) return refused;
       // The last subscriber may have left while this one waited: start again.
       if (execution.ended) continue;
-      return execution.join(share.subscriber);
+      const subscriber = execution.join(share.subscriber, resume !== null);
+      if (resume !== null) void this.catchUp(subscriber, args);
+      return subscriber;
+    }
+  }
+
+  /** Run the resuming subscriber's own replay, then hand it over to the shared payloads. */
+  private async catchUp(subscriber: Subscriber, args: ExecutionArgs): Promise<void> {
+    const context: SharedContext = { ...(args.contextValue as SharedContext), replayOnly: true };
+    try {
+      const stream = await createSourceEventStream({ ...args, contextValue: context });
+      if (!(Symbol.asyncIterator in stream)) throw stream.errors?.[0] ?? new GraphQLError('the replay could not start');
+      let n = 0;
+      for await (const event of stream) {
+        if (subscriber.done) break;
+        const result = await execute({ ...args, contextValue: context, rootValue: event });
+        subscriber.write(serialise(result, this.options.format), cursorOf(event), this.coalescer, this.options, true);
+        await breathe(++n);
+      }
+      subscriber.caughtUp(this.coalescer, this.options);
+    } catch (err) {
+      subscriber.end(err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err)));
     }
   }
 }
@@ -130,18 +181,53 @@ class Subscriber implements AsyncIterableIterator<never> {
   private ending: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void } | null = null;
   private outcome: { error?: unknown } | null = null;
   private readonly flushed = () => void this.unflushed--;
+  /** While it catches up: the shared payloads held back, and the cursor of the last event it caught up with. */
+  private catching: { held: { payload: string; cursor: string | null }[]; last: string | null } | null;
 
   constructor(
     private readonly at: SubscriberSocket,
     private readonly leave: (s: Subscriber) => void,
+    resuming: boolean,
   ) {
     this.prefix = `{"id":${JSON.stringify(at.id)},"type":"next","payload":`;
+    this.catching = resuming ? { held: [], last: null } : null;
+  }
+
+  get done(): boolean {
+    return this.outcome !== null;
+  }
+
+  /**
+   * A payload of the shared execution, or (`own`) of this subscriber's catching up. Returns
+   * whether it was written now.
+   */
+  write(payload: string, cursor: string | null, coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, own = false): boolean {
+    if (this.catching && !own) {
+      if (this.catching.held.length >= options.limits.maxQueuedEvents) {
+        this.disconnectFor(`more than ${options.limits.maxQueuedEvents} events waiting to be sent (WS_MAX_QUEUED_EVENTS)`);
+      } else this.catching.held.push({ payload, cursor });
+      return false;
+    }
+    if (this.catching) this.catching.last = cursor;
+    return this.send(payload, coalescer, options);
+  }
+
+  /** Caught up: send the held shared payloads newer than the last event caught up with, then go live. */
+  caughtUp(coalescer: WriteCoalescer, options: SharedSubscriptionsOptions): void {
+    const catching = this.catching;
+    this.catching = null;
+    if (!catching || this.done) return;
+    const last = catching.last === null ? null : parseCursor(catching.last);
+    for (const { payload, cursor } of catching.held) {
+      const at = cursor === null ? null : parseCursor(cursor);
+      if (last === null || at === null || compareCursors(at, last) > 0) this.send(payload, coalescer, options);
+    }
   }
 
   /** Write one serialised payload, or disconnect the consumer when it has fallen too far behind. */
-  write(payload: string, limits: SharedSubscriptionsOptions['limits'], coalescer: WriteCoalescer, observer?: DeliveryObserver): boolean {
+  private send(payload: string, coalescer: WriteCoalescer, { limits, observer }: SharedSubscriptionsOptions): boolean {
     const { socket } = this.at;
-    if (socket.readyState !== socket.OPEN) return false;
+    if (this.done || socket.readyState !== socket.OPEN) return false;
     const behind =
       socket.bufferedAmount > limits.maxBufferedBytes
         ? `more than ${limits.maxBufferedBytes} bytes unsent (WS_MAX_BUFFERED_BYTES)`
@@ -158,6 +244,7 @@ class Subscriber implements AsyncIterableIterator<never> {
     // slowed a stalled consumer's detection to a crawl here.
     if (payload.length < COALESCE_BELOW_CHARS) coalescer.hold(this.at.wire);
     socket.send(this.prefix + payload + '}', this.flushed);
+    observer?.delivered(1);
     return true;
   }
 
@@ -230,8 +317,8 @@ class SharedExecution {
     this.started = this.start();
   }
 
-  join(at: SubscriberSocket): Subscriber {
-    const subscriber = new Subscriber(at, (s) => this.leave(s));
+  join(at: SubscriberSocket, resuming: boolean): Subscriber {
+    const subscriber = new Subscriber(at, (s) => this.leave(s), resuming);
     this.subscribers.add(subscriber);
     return subscriber;
   }
@@ -250,18 +337,15 @@ class SharedExecution {
 
   /** Execute the selection once per event and write the payload to every subscriber. */
   private async pump(): Promise<void> {
-    const { observer, limits } = this.options;
     try {
       for (let n = 1; ; n++) {
-        // A long burst (a replay) lets the sockets flush and other work run now and then.
-        if (n % YIELD_EVERY_EVENTS === 0) await new Promise(setImmediate);
+        await breathe(n);
         const next = await this.source!.next();
         if (next.done || this.ended) break;
         const result = await execute({ ...this.args, contextValue: this.context, rootValue: next.value });
-        const payload = JSON.stringify(result.errors?.length ? { ...result, errors: this.options.format(result.errors) } : result);
-        let written = 0;
-        for (const subscriber of this.subscribers) if (subscriber.write(payload, limits, this.coalescer, observer)) written++;
-        observer?.delivered(written);
+        const payload = serialise(result, this.options.format);
+        const cursor = cursorOf(next.value);
+        for (const subscriber of this.subscribers) subscriber.write(payload, cursor, this.coalescer, this.options);
       }
       this.close();
     } catch (err) {

@@ -13,7 +13,7 @@ import type { WebSocketCloseReason } from '../observability/metrics';
 import type { WebSocketObserver } from '../observability/websocket-observer';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { createLoaders } from '../resolvers/loaders';
-import { shareKey, SharedSubscriptions, type SharedContext } from './shared-subscriptions';
+import { SharedSubscriptions, type SharedContext } from './shared-subscriptions';
 
 // The project resolves modules the node10 way, which ignores package "exports": the types come
 // from the file that the 'graphql-ws/use/ws' export points at; Node loads the export itself.
@@ -174,7 +174,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
           loaders: createLoaders(base.store, base.history),
           asOfScopes: new Map(),
           subscriber: link,
-          share: { key: shareKey(base.principal.role, payload.query, payload.operationName, payload.variables), subscriber: { socket: ctx.extra.socket, wire: ctx.extra.request.socket, id, link } },
+          share: { role: base.principal.role, query: payload.query, subscriber: { socket: ctx.extra.socket, wire: ctx.extra.request.socket, id, link } },
         };
       },
       subscribe: (args) => shared.subscribe(args),

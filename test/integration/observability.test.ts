@@ -114,7 +114,7 @@ describe('GET /metrics', () => {
 
   it('includes the default process metrics and every twin metric', async () => {
     const samples = await scrape(s);
-    for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'twin_subscriptions_active', 'twin_websocket_connections_active', 'twin_subscription_executions_active', 'twin_subscription_deliveries_total', 'twin_scenario_queue_depth']) {
+    for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'twin_subscriptions_active', 'twin_websocket_connections_active', 'twin_subscription_executions_active', 'twin_subscription_deliveries_total', 'twin_subscription_replayed_events_total', 'twin_scenario_queue_depth']) {
       expect(hasSample(samples, name)).toBe(true);
     }
     expect(sampleValue(samples, 'twin_scenario_queue_depth')).toBe(0);

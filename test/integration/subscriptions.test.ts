@@ -542,16 +542,20 @@ describe('resuming with after', () => {
     return events;
   };
 
-  it('replays every matching event missed since the cursor, in order, then live ones, none twice', async () => {
+  it('replays every matching event missed since the cursor, in order, then live ones, none twice, sharing the live execution', async () => {
     const s = await server();
     await seedPowerChain(s);
     const c = await connect(s);
+    // Another dashboard watches the same assets all along.
+    const stay = (await connect(s)).subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
+    await stay.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
     const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
     await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
     const [seen] = await report(s, ['rack-1']);
     const last = (await first.data()).assetStateChanged;
     expect(last).toMatchObject({ observedAt: seen, gap: false });
     first.unsubscribe();
+    await stay.drain();
 
     // Away: three events it matches, two it does not.
     const missed = await report(s, ['rack-1', 'ups-a', 'rack-1', 'srv-1', 'rack-1']);
@@ -563,7 +567,10 @@ describe('resuming with after', () => {
     const [live] = await report(s, ['rack-1']);
     expect((await again.data()).assetStateChanged.observedAt).toBe(live);
     await expect(again.next(300)).rejects.toThrow(/no event/);
+    expect((await read(stay, 4)).map((e) => e.observedAt)).toEqual([missed[0], missed[2], missed[4], live]);
+    expect(await metric(s, 'twin_subscription_executions_active')).toBe(1);
     expect(new Set(replayed.map((e) => e.cursor)).size).toBe(3);
+    expect(await metric(s, 'twin_subscription_replayed_events_total')).toBe(3);
   });
 
   it('marks the first event with gap when events after the cursor were no longer kept', async () => {
@@ -582,6 +589,14 @@ describe('resuming with after', () => {
     expect(replayed.map((e) => [e.observedAt, e.gap])).toEqual([
       [missed[2], true],
       [missed[3], false],
+    ]);
+
+    // A cursor from before this process (no Redis), with nothing to replay: the next event carries the gap.
+    const stale = c.subscribe<Resumable>(RESUMABLE, { ids: ['ups-a'], after: '1-1' });
+    const [next, then] = await report(s, ['ups-a', 'ups-a']);
+    expect((await read(stale, 2)).map((e) => [e.observedAt, e.gap])).toEqual([
+      [next, true],
+      [then, false],
     ]);
   });
 
