@@ -58,7 +58,12 @@ const USAGE = `npm run bench -- [options]
   --reliability-runs N      RELIABILITY runs (default 2; the first includes engine-thread start-up)
   --live-rate N             live: reports per second into instance A (default 1000)
   --live-subscribers M      live: graphql-ws subscribers on instance B (default 10)
-  --live-mode fanout|partition  live: every subscriber gets every event (default) or a slice of the assets
+  --live-mode fanout|partition|reconnect  live: every subscriber gets every event (default), or a
+                            slice of the assets, or every event while half of them go away for
+                            --live-away-seconds and resume with after: (missed, duplicates, resume time)
+  --live-slices K           live partition: K distinct slices, subscriber j watching slice j mod K
+                            (default one slice per subscriber)
+  --live-away-seconds S     live reconnect: seconds away (default 10)
   --live-seconds S          live: measured seconds (default 10)
   --import-batch-size N     importTopology batch size (default 2000)
   --profile                 V8 CPU profiles of the server processes under bench/tmp/profiles/
@@ -83,7 +88,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     concurrency: 4,
     ingest: { batch: 500, ndjsonLines: 5000, concurrency: 2, seconds: 6, valuesPerReport: 1, eventIds: true },
     scenarios: { submissions: 100, scope: 'roots', reliabilitySamples: 10_000, reliabilityRuns: 2 },
-    live: { rate: 1000, subscribers: 10, seconds: 10, mode: 'fanout', batchMs: 20 },
+    live: { rate: 1000, subscribers: 10, seconds: 10, mode: 'fanout', batchMs: 20, slices: 0, awaySeconds: 10 },
     profile: false,
     keep: false,
     skipNaive: false,
@@ -179,10 +184,16 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
         break;
       case '--live-mode': {
         const mode = value();
-        if (mode !== 'fanout' && mode !== 'partition') throw new Error('--live-mode is fanout or partition');
+        if (mode !== 'fanout' && mode !== 'partition' && mode !== 'reconnect') throw new Error('--live-mode is fanout, partition or reconnect');
         o.live.mode = mode;
         break;
       }
+      case '--live-slices':
+        o.live.slices = int();
+        break;
+      case '--live-away-seconds':
+        o.live.awaySeconds = int();
+        break;
       case '--import-batch-size':
         o.importBatchSize = int();
         break;

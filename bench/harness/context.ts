@@ -21,7 +21,7 @@ export interface BenchOptions {
   ingest: { batch: number; ndjsonLines: number; concurrency: number; seconds: number; valuesPerReport: number; eventIds: boolean };
   /** runScenario submissions measured, and how IMPACT runs are scoped. */
   scenarios: { submissions: number; scope: 'roots' | 'twin'; reliabilitySamples: number; reliabilityRuns: number };
-  live: { rate: number; subscribers: number; seconds: number; mode: 'fanout' | 'partition'; batchMs: number };
+  live: { rate: number; subscribers: number; seconds: number; mode: 'fanout' | 'partition' | 'reconnect'; batchMs: number; slices: number; awaySeconds: number };
   /** Write V8 CPU profiles of the server processes (and their engine threads) under bench/tmp/profiles/. */
   profile: boolean;
   /** Keep the store folder instead of deleting it. */

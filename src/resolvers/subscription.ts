@@ -40,12 +40,15 @@ interface StreamOptions<T> {
 /** An EventQueue for one subscription, with the limits of the connection that carries it. */
 function eventStream<T>(ctx: RequestContext, channel: Channel, { filter, onEnd, after }: StreamOptions<T> = {}): EventQueue<T> {
   const link = subscriberOf(ctx);
+  const { replayOnly } = ctx as SubscriptionContext;
+  const maxQueued = link?.maxQueuedEvents ?? ctx.config.subscriptions.maxQueuedEvents;
   return new EventQueue<T>(ctx.pubsub, channel, {
     filter,
     after: after == null ? undefined : cursorArg(after),
     onReplayed: (count) => ctx.deliveries?.replayed(count),
-    replayOnly: (ctx as SubscriptionContext).replayOnly,
-    maxQueued: link?.maxQueuedEvents ?? ctx.config.subscriptions.maxQueuedEvents,
+    replayOnly,
+    // Catching up holds the live events that arrive while the replay is read: as many as it could replay.
+    maxQueued: replayOnly ? Math.max(maxQueued, ctx.config.replay.maxEvents) : maxQueued,
     maxQueuedName: 'WS_MAX_QUEUED_EVENTS',
     backpressure: link ? () => link.backpressure() : undefined,
     onOverflow: (reason) => {

@@ -38,7 +38,10 @@ export interface SubscriberSocket {
 export type SharedContext = SubscriptionContext & { share: { role: string; query: string; subscriber: SubscriberSocket } };
 
 export interface SharedSubscriptionsOptions {
-  limits: Pick<Config['subscriptions'], 'maxBufferedBytes' | 'maxQueuedEvents'>;
+  limits: Pick<Config['subscriptions'], 'maxBufferedBytes' | 'maxQueuedEvents'> & {
+    /** Shared payloads one resuming subscriber may hold while it catches up: as many as a replay can bring (LIVE_REPLAY_MAX_EVENTS). */
+    maxHeldWhileResuming: number;
+  };
   logger: Logger;
   /** The same error formatting as HTTP (codes kept, unexpected errors masked). */
   format: (errors: readonly GraphQLError[]) => GraphQLFormattedError[];
@@ -156,6 +159,8 @@ export class SharedSubscriptions {
   /** Run the resuming subscriber's own replay, then hand it over to the shared payloads. */
   private async catchUp(subscriber: Subscriber, args: ExecutionArgs): Promise<void> {
     const context: SharedContext = { ...(args.contextValue as SharedContext), replayOnly: true };
+    // A replay goes at the pace the client reads it, well within WS_MAX_QUEUED_EVENTS.
+    const highWater = Math.max(2, Math.floor(this.options.limits.maxQueuedEvents / 2));
     try {
       const stream = await createSourceEventStream({ ...args, contextValue: context });
       if (!(Symbol.asyncIterator in stream)) throw stream.errors?.[0] ?? new GraphQLError('the replay could not start');
@@ -164,9 +169,10 @@ export class SharedSubscriptions {
         if (subscriber.done) break;
         const result = await execute({ ...args, contextValue: context, rootValue: event });
         subscriber.write(serialise(result, this.options.format), cursorOf(event), this.coalescer, this.options, true);
+        if (subscriber.backlog >= highWater) await subscriber.flushedBelow(highWater / 2);
         await breathe(++n);
       }
-      subscriber.caughtUp(this.coalescer, this.options);
+      await subscriber.caughtUp(this.coalescer, this.options, highWater);
     } catch (err) {
       subscriber.end(err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err)));
     }
@@ -180,7 +186,12 @@ class Subscriber implements AsyncIterableIterator<never> {
   private readonly prefix: string;
   private ending: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void } | null = null;
   private outcome: { error?: unknown } | null = null;
-  private readonly flushed = () => void this.unflushed--;
+  private readonly flushed = () => {
+    this.unflushed--;
+    if (this.drain && this.unflushed <= this.drain.below) this.wake();
+  };
+  /** A catch-up waiting for the socket to flush. */
+  private drain: { below: number; resolve: () => void } | null = null;
   /** While it catches up: the shared payloads held back, and the cursor of the last event it caught up with. */
   private catching: { held: { payload: string; cursor: string | null }[]; last: string | null } | null;
 
@@ -197,14 +208,31 @@ class Subscriber implements AsyncIterableIterator<never> {
     return this.outcome !== null;
   }
 
+  /** Payloads written whose write has not completed yet. */
+  get backlog(): number {
+    return this.unflushed;
+  }
+
+  /** Resolves once fewer than `below` writes are pending, or the subscriber has ended. */
+  flushedBelow(below: number): Promise<void> {
+    if (this.unflushed <= below || this.done) return Promise.resolve();
+    return new Promise((resolve) => (this.drain = { below, resolve }));
+  }
+
+  private wake(): void {
+    const drain = this.drain;
+    this.drain = null;
+    drain?.resolve();
+  }
+
   /**
    * A payload of the shared execution, or (`own`) of this subscriber's catching up. Returns
    * whether it was written now.
    */
   write(payload: string, cursor: string | null, coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, own = false): boolean {
     if (this.catching && !own) {
-      if (this.catching.held.length >= options.limits.maxQueuedEvents) {
-        this.disconnectFor(`more than ${options.limits.maxQueuedEvents} events waiting to be sent (WS_MAX_QUEUED_EVENTS)`);
+      if (this.catching.held.length >= options.limits.maxHeldWhileResuming) {
+        this.disconnectFor(`more than ${options.limits.maxHeldWhileResuming} live events arrived while it caught up (LIVE_REPLAY_MAX_EVENTS)`);
       } else this.catching.held.push({ payload, cursor });
       return false;
     }
@@ -212,16 +240,23 @@ class Subscriber implements AsyncIterableIterator<never> {
     return this.send(payload, coalescer, options);
   }
 
-  /** Caught up: send the held shared payloads newer than the last event caught up with, then go live. */
-  caughtUp(coalescer: WriteCoalescer, options: SharedSubscriptionsOptions): void {
+  /**
+   * Caught up with its replay: send the held shared payloads newer than the last event caught
+   * up with (at the pace the client reads, holding those that keep coming), then go live.
+   */
+  async caughtUp(coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, highWater: number): Promise<void> {
     const catching = this.catching;
-    this.catching = null;
-    if (!catching || this.done) return;
+    if (!catching) return;
     const last = catching.last === null ? null : parseCursor(catching.last);
-    for (const { payload, cursor } of catching.held) {
+    for (let i = 0; i < catching.held.length && !this.done; i++) {
+      const { payload, cursor } = catching.held[i];
       const at = cursor === null ? null : parseCursor(cursor);
-      if (last === null || at === null || compareCursors(at, last) > 0) this.send(payload, coalescer, options);
+      if (last !== null && at !== null && compareCursors(at, last) <= 0) continue;
+      this.send(payload, coalescer, options);
+      if (this.unflushed >= highWater) await this.flushedBelow(highWater / 2);
+      await breathe(i + 1);
     }
+    this.catching = null;
   }
 
   /** Write one serialised payload, or disconnect the consumer when it has fallen too far behind. */
@@ -258,6 +293,7 @@ class Subscriber implements AsyncIterableIterator<never> {
   end(error?: unknown): void {
     if (this.outcome) return;
     this.outcome = error === undefined ? {} : { error };
+    this.wake();
     this.leave(this);
     if (this.ending) this.settle(this.ending);
   }

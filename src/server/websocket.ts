@@ -96,7 +96,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
   const limitRules = queryLimitRules(config.limits);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const connections = new PrincipalConnections(limits.maxConnectionsPerPrincipal);
-  const shared = new SharedSubscriptions({ limits, logger, format, observer: options.deliveries });
+  const shared = new SharedSubscriptions({ limits: { ...limits, maxHeldWhileResuming: Math.max(limits.maxQueuedEvents, config.replay.maxEvents) }, logger, format, observer: options.deliveries });
   const serverClose = (socket: WebSocket, code: number, reason: WebSocketCloseReason, message: string) => {
     options.observer?.serverClosed(reason);
     socket.close(code, closeReason(message));

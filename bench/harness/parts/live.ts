@@ -17,12 +17,20 @@ import { REPORT_STATE } from './ingest';
  * latency is client receipt minus observedAt (one clock, loopback). Open loop: a batch is sent on
  * every tick whatever the previous ones are doing, up to MAX_IN_FLIGHT requests; ticks beyond
  * that are counted as skipped rather than queued.
+ *
+ * Modes: fanout (every subscriber gets every event), partition (subscriber j watches slice
+ * j mod `slices` of the assets; subscribers of one slice share an execution on B), reconnect
+ * (fanout, and half of the subscribers go away for `awaySeconds` mid-window, then resume with
+ * `after:` their last cursor: every subscriber must get every event of the window exactly once).
  */
 
 const MAX_IN_FLIGHT = 8;
 const WARMUP_MS = 2000;
 const DRAIN_MS = 5000;
-const SUB_FIELDS = 'assetId kind observedAt version changed';
+const SUB_FIELDS = 'assetId kind observedAt version changed cursor';
+const SUBSCRIPTION = `subscription($ids: [ID!], $kinds: [String!], $after: String) { assetStateChanged(ids: $ids, kinds: $kinds, after: $after) { ${SUB_FIELDS} } }`;
+/** When the reconnecting half leaves, after the window starts. */
+const LEAVE_AFTER_MS = 1000;
 
 /**
  * Receipt time on the same clock as observedAt (Date.now(), whole ms). Not timeOrigin +
@@ -44,7 +52,9 @@ function cpuSeconds(pid: number): number | null {
 
 export async function runLivePart(ctx: BenchContext): Promise<void> {
   const { options, report, facts } = ctx;
-  const { rate, subscribers, seconds, mode, batchMs } = options.live;
+  const { rate, subscribers, mode, batchMs, awaySeconds } = options.live;
+  const seconds = mode === 'reconnect' ? Math.max(options.live.seconds, awaySeconds + 5) : options.live.seconds;
+  const sliceCount = mode === 'partition' ? Math.min(subscribers, options.live.slices || subscribers) : 1;
   let redis: RedisServer | null = null;
   let redisUrl = process.env.REDIS_URL;
   let redisNote = 'REDIS_URL';
@@ -75,7 +85,7 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
 
     // Reported assets: the servers, in turn; subscribers watch all of them (fanout) or a slice each (partition).
     const targets = facts.servers;
-    const slices = Array.from({ length: subscribers }, (_, j) => targets.filter((_, i) => i % subscribers === j));
+    const slices = Array.from({ length: sliceCount }, (_, k) => targets.filter((_, i) => i % sliceCount === k));
     const latencies: number[] = [];
     let delivered = 0;
     let lateOrWarmup = 0;
@@ -83,27 +93,40 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
     let measureTo = Infinity;
     let closedAbnormally = 0;
     const wsUrl = b.url.replace(/^http/, 'ws');
-    const ready: Promise<void>[] = [];
-    for (let j = 0; j < subscribers; j++) {
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { closed: (e) => void ((e as { code?: number }).code !== 1000 && (e as { code?: number }).code !== 1001 && closedAbnormally++) } });
+    /** Per subscriber: the last cursor, events of the window received, cursors seen twice; for the reconnecting ones, when they resumed and caught up. */
+    const subs = Array.from({ length: subscribers }, () => ({ client: null as Client | null, last: null as string | null, inWindow: 0, seen: new Set<string>(), duplicates: 0, resumedAt: 0, caughtUpMs: -1, replayed: 0 }));
+    const track = mode === 'reconnect';
+    const open = (j: number, after: string | null): Promise<void> => {
+      const sub = subs[j];
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { closed: (e) => void (sub.client === client && (e as { code?: number }).code !== 1000 && (e as { code?: number }).code !== 1001 && closedAbnormally++) } });
+      sub.client = client;
       clients.push(client);
-      const variables = mode === 'fanout' ? { kinds: ['Server'] } : { ids: slices[j] };
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          client.on('connected', () => resolve());
-          client.on('error', reject);
-        }),
-      );
+      const variables = mode === 'partition' ? { ids: slices[j % sliceCount], after } : { kinds: ['Server'], after };
+      const ready = new Promise<void>((resolve, reject) => {
+        client.on('connected', () => resolve());
+        client.on('error', reject);
+      });
       client.subscribe(
-        { query: `subscription($ids: [ID!], $kinds: [String!]) { assetStateChanged(ids: $ids, kinds: $kinds) { ${SUB_FIELDS} } }`, variables },
+        { query: SUBSCRIPTION, variables },
         {
           next: (result) => {
             const receivedAt = now();
-            const event = (result.data as { assetStateChanged?: { observedAt: string } } | undefined)?.assetStateChanged;
+            const event = (result.data as { assetStateChanged?: { observedAt: string; cursor: string } } | undefined)?.assetStateChanged;
             if (!event) return;
+            sub.last = event.cursor;
+            if (track) {
+              if (sub.seen.has(event.cursor)) sub.duplicates++;
+              else sub.seen.add(event.cursor);
+            }
             const observed = Date.parse(event.observedAt);
+            const catchingUp = sub.resumedAt > 0 && sub.caughtUpMs < 0;
+            if (catchingUp) {
+              if (observed >= sub.resumedAt) sub.caughtUpMs = receivedAt - sub.resumedAt;
+              else sub.replayed++;
+            }
             if (observed >= measureFrom && observed < measureTo) {
-              latencies.push(receivedAt - observed);
+              if (!catchingUp) latencies.push(receivedAt - observed);
+              sub.inWindow++;
               delivered++;
             } else lateOrWarmup++;
           },
@@ -111,8 +134,9 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
           complete: () => undefined,
         },
       );
-    }
-    await Promise.all(ready);
+      return ready;
+    };
+    await Promise.all(subs.map((_, j) => open(j, null)));
     // Subscriptions are set up asynchronously after connect: give them a moment, then warm up.
     await sleep(500);
 
@@ -163,7 +187,20 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
     measuring = true;
     const windowStart = performance.now();
     const cpuStart = { bench: process.cpuUsage(), a: cpuSeconds(a.pid), b: cpuSeconds(b.pid) };
-    await sleep(seconds * 1000);
+    const away = mode === 'reconnect' ? subs.slice(0, Math.max(1, Math.floor(subscribers / 2))) : [];
+    if (away.length > 0) {
+      await sleep(LEAVE_AFTER_MS);
+      await Promise.all(away.map((sub) => sub.client!.dispose()));
+      process.stderr.write(`  live: ${away.length} subscribers away for ${awaySeconds} s\n`);
+      await sleep(awaySeconds * 1000);
+      await Promise.all(
+        away.map((sub) => {
+          sub.resumedAt = now();
+          return open(subs.indexOf(sub), sub.last);
+        }),
+      );
+      await sleep(Math.max(0, seconds * 1000 - (performance.now() - windowStart)));
+    } else await sleep(seconds * 1000);
     const cpuEnd = { bench: process.cpuUsage(cpuStart.bench), a: cpuSeconds(a.pid), b: cpuSeconds(b.pid) };
     measuring = false;
     measureTo = Date.now();
@@ -171,7 +208,7 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
     clearInterval(ticker);
     await Promise.all([...pending]);
 
-    const expected = window.accepted * (mode === 'fanout' ? subscribers : 1);
+    const expected = window.accepted * (mode === 'partition' ? subscribers / sliceCount : subscribers);
     const drainStart = performance.now();
     while (delivered < expected && performance.now() - drainStart < DRAIN_MS) await sleep(50);
     const sorted = [...latencies].sort((x, y) => x - y);
@@ -181,10 +218,21 @@ export async function runLivePart(ctx: BenchContext): Promise<void> {
       'instance A': share(cpuStart.a, cpuEnd.a),
       'instance B': share(cpuStart.b, cpuEnd.b),
     };
+    const reconnect =
+      away.length === 0
+        ? null
+        : {
+            away: away.length,
+            'missed events': subs.reduce((n, sub) => n + Math.max(0, window.accepted - sub.inWindow), 0),
+            duplicates: subs.reduce((n, sub) => n + sub.duplicates, 0),
+            'replayed events': away.reduce((n, sub) => n + sub.replayed, 0),
+            'resume ms (max)': away.some((sub) => sub.caughtUpMs < 0) ? 'never' : Math.max(...away.map((sub) => sub.caughtUpMs)),
+          };
     const row = {
       'target reports/s': rate,
       subscribers,
-      mode,
+      mode: mode === 'partition' ? `partition/${sliceCount}` : mode,
+      ...reconnect,
       'window s': round(windowSeconds, 1),
       'accepted values/s': round(window.accepted / windowSeconds, 0),
       'skipped ticks': skipped,
