@@ -65,7 +65,7 @@ export interface EventQueueOptions<T> {
 export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
   private readonly queued: (T & Positioned)[] = [];
   /** Replayed events, handed out before `queued`. */
-  private replayed: (T & Positioned)[] = [];
+  private readonly replayed: (T & Positioned)[] = [];
   private readonly waiting: { resolve: (result: IteratorResult<T & Positioned>) => void; reject: (err: unknown) => void }[] = [];
   private readonly unsubscribe: () => void;
   private ended = false;
@@ -162,12 +162,12 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
   private resume(replay: Replay, after: Cursor): void {
     if (this.ended) return;
     try {
-      let last = after;
       for (const { cursor, message } of replay.events) {
-        last = parseCursor(cursor) ?? last;
         if (this.options.filter && !this.options.filter(message as T)) continue;
         this.replayed.push({ ...(message as T), cursor, gap: false });
       }
+      const newest = replay.events.at(-1);
+      const last = (newest && parseCursor(newest.cursor)) || after;
       this.options.onReplayed?.(this.replayed.length);
       const held = this.queued.splice(0).filter((e) => compareCursors(parseCursor(e.cursor) ?? last, last) > 0);
       this.queued.push(...held);

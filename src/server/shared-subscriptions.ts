@@ -52,7 +52,7 @@ export interface SharedSubscriptionsOptions {
  * The key that decides sharing: everything the payload can depend on. Resolvers read the
  * principal's role only (subscriptions reach no per-principal data), so the role is enough.
  */
-export function shareKey(role: string, query: string, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): string {
+function shareKey(role: string, query: string, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): string {
   return JSON.stringify([role, operationName ?? null, query, sortedJson(variables ?? {})]);
 }
 
@@ -98,14 +98,21 @@ export class WriteCoalescer {
   };
 }
 
-/** The root field's `after` when given as a variable holding a cursor: where a resuming subscriber catches up from. */
+/**
+ * The variable holding the root field's `after` cursor: where a resuming subscriber catches up
+ * from. Null when there is none, or when the variable is declared non-null (the execution
+ * without it could not run): such a subscriber runs on its own.
+ */
 function resumeVariable(args: ExecutionArgs): string | null {
   const operation = getOperationAST(args.document, args.operationName);
   const field = operation?.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD);
   const after = field?.arguments?.find((a) => a.name.value === 'after')?.value;
   if (after?.kind !== Kind.VARIABLE) return null;
-  const cursor = args.variableValues?.[after.name.value];
-  return typeof cursor === 'string' && parseCursor(cursor) ? after.name.value : null;
+  const name = after.name.value;
+  const declared = operation?.variableDefinitions?.find((d) => d.variable.name.value === name);
+  if (declared?.type.kind === Kind.NON_NULL_TYPE) return null;
+  const cursor = args.variableValues?.[name];
+  return typeof cursor === 'string' && parseCursor(cursor) ? name : null;
 }
 
 /** The payload of one result, errors formatted as over HTTP. */
@@ -225,19 +232,16 @@ class Subscriber implements AsyncIterableIterator<never> {
     drain?.resolve();
   }
 
-  /**
-   * A payload of the shared execution, or (`own`) of this subscriber's catching up. Returns
-   * whether it was written now.
-   */
-  write(payload: string, cursor: string | null, coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, own = false): boolean {
+  /** A payload of the shared execution, or (`own`) of this subscriber's catching up; shared ones wait while it catches up. */
+  write(payload: string, cursor: string | null, coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, own = false): void {
     if (this.catching && !own) {
       if (this.catching.held.length >= options.limits.maxHeldWhileResuming) {
         this.disconnectFor(`more than ${options.limits.maxHeldWhileResuming} live events arrived while it caught up (LIVE_REPLAY_MAX_EVENTS)`);
       } else this.catching.held.push({ payload, cursor });
-      return false;
+      return;
     }
     if (this.catching) this.catching.last = cursor;
-    return this.send(payload, coalescer, options);
+    this.send(payload, coalescer, options);
   }
 
   /**
@@ -260,9 +264,9 @@ class Subscriber implements AsyncIterableIterator<never> {
   }
 
   /** Write one serialised payload, or disconnect the consumer when it has fallen too far behind. */
-  private send(payload: string, coalescer: WriteCoalescer, { limits, observer }: SharedSubscriptionsOptions): boolean {
+  private send(payload: string, coalescer: WriteCoalescer, { limits, observer }: SharedSubscriptionsOptions): void {
     const { socket } = this.at;
-    if (this.done || socket.readyState !== socket.OPEN) return false;
+    if (this.done || socket.readyState !== socket.OPEN) return;
     const behind =
       socket.bufferedAmount > limits.maxBufferedBytes
         ? `more than ${limits.maxBufferedBytes} bytes unsent (WS_MAX_BUFFERED_BYTES)`
@@ -271,7 +275,7 @@ class Subscriber implements AsyncIterableIterator<never> {
           : null;
     if (behind) {
       this.disconnectFor(behind);
-      return false;
+      return;
     }
     observer?.queueDepth(this.unflushed);
     this.unflushed++;
@@ -280,7 +284,6 @@ class Subscriber implements AsyncIterableIterator<never> {
     if (payload.length < COALESCE_BELOW_CHARS) coalescer.hold(this.at.wire);
     socket.send(this.prefix + payload + '}', this.flushed);
     observer?.delivered(1);
-    return true;
   }
 
   /** Leave, and close the connection as a slow consumer (SubscriberLink.disconnect). */

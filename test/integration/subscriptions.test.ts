@@ -600,6 +600,31 @@ describe('resuming with after', () => {
     ]);
   });
 
+  it('resumes topologyChanged too, with $after declared non-null', async () => {
+    const s = await server();
+    const c = await connect(s);
+    type Topology = { topologyChanged: { cursor: string; change: string; asset: { id: string } | null } };
+    const first = c.subscribe<Topology>(`subscription { topologyChanged { cursor change asset { id } } }`);
+    await first.until(
+      async (n) => {
+        await s.gql(UPSERT, { input: [{ id: `poke-${n}`, kind: 'Sensor' }] });
+        return `poke-${n}`;
+      },
+      (d, id) => d.topologyChanged.asset?.id === id,
+    );
+    await s.gql(UPSERT, { input: [{ id: 'seen', kind: 'Sensor' }] });
+    const { cursor } = (await first.data()).topologyChanged;
+    first.unsubscribe();
+
+    await s.gql(UPSERT, { input: [{ id: 'missed-1', kind: 'Sensor' }, { id: 'missed-2', kind: 'Sensor' }] });
+    const again = c.subscribe<Topology>(`subscription($after: String!) { topologyChanged(after: $after) { cursor change asset { id } } }`, { after: cursor });
+    const ids: (string | undefined)[] = [];
+    while (ids.length < 2) ids.push((await again.data()).topologyChanged.asset?.id);
+    expect(ids).toEqual(['missed-1', 'missed-2']);
+    await s.gql(UPSERT, { input: [{ id: 'live', kind: 'Sensor' }] });
+    expect((await again.data()).topologyChanged.asset?.id).toBe('live');
+  });
+
   it('refuses a cursor that is not one', async () => {
     const s = await server();
     const c = await connect(s);
