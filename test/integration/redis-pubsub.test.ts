@@ -5,6 +5,8 @@ import { RedisPubSub } from '../../src/live/redis-pubsub';
 import { CHANNELS } from '../../src/live/pubsub';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { AUTH_ENV, gql, KEYS } from '../support/auth-fixtures';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis-server';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -59,8 +61,9 @@ async function stop(s: TestServer): Promise<void> {
 }
 
 /** Subscribe over WebSocket; `next()` gives the next result's data, or null after `timeoutMs`. */
-function subscribe<T>(s: TestServer, query: string, variables?: Record<string, unknown>) {
-  const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+function subscribe<T>(s: TestServer, query: string, variables?: Record<string, unknown>, token?: string) {
+  const connectionParams = token ? { authorization: `Bearer ${token}` } : undefined;
+  const client = createClient({ url: s.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
   clients.push(client);
   const results: FormattedExecutionResult<T, unknown>[] = [];
   let failure: unknown = null;
@@ -165,6 +168,41 @@ describe('Redis pub/sub across API instances', () => {
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
+  });
+
+  it('shares executions on B between subscribers of one document, variables and role, each getting what it would alone', async () => {
+    const [a, b] = await instances(AUTH_ENV);
+    const admin = (query: string, variables?: object) => gql(a, query, KEYS.admin, variables);
+    expect((await admin(UPSERT, { input: [{ id: 'rack-1', kind: 'Rack' }, { id: 'rack-2', kind: 'Rack' }] })).body.errors).toBeUndefined();
+    const report = async (assetId: string) => {
+      const observedAt = tick();
+      const res = await gql(a, REPORT, KEYS.operator, { input: [{ assetId, observedAt, values: { powerKw: 2 } }] });
+      expect(res.body.data.reportState.accepted).toBe(1);
+      return observedAt;
+    };
+    const both = { ids: ['rack-1', 'rack-2'] };
+    const viewers = [subscribe<StateData>(b, STATE_SUB, both, KEYS.viewer), subscribe<StateData>(b, STATE_SUB, both, KEYS.viewer)];
+    const operator = subscribe<StateData>(b, STATE_SUB, both, KEYS.operator);
+    const narrow = subscribe<StateData>(b, STATE_SUB, { ids: ['rack-2'] }, KEYS.viewer);
+    for (const sub of [...viewers, operator]) await untilLive(sub, () => report('rack-1'), (d, at) => d.assetStateChanged.observedAt === at);
+    await untilLive(narrow, () => report('rack-2'), (d, at) => d.assetStateChanged.observedAt === at);
+    const drain = async (sub: { next(ms?: number): Promise<unknown> }) => {
+      while ((await sub.next(250)) !== null);
+    };
+    for (const sub of [...viewers, operator]) await drain(sub);
+    const metrics = parsePrometheusText(await (await fetch(`${new URL(b.url).origin}/metrics`)).text());
+    expect(sampleValue(metrics, 'twin_subscriptions_active')).toBe(4);
+    expect(sampleValue(metrics, 'twin_subscription_executions_active')).toBe(3);
+
+    const sent = [await report('rack-2'), await report('rack-1')];
+    const got = async (sub: (typeof viewers)[number]) => [(await sub.next())!, (await sub.next())!];
+    const shared = await got(viewers[0]);
+    expect(shared.map((d) => d.assetStateChanged.observedAt)).toEqual(sent);
+    expect(shared[1].assetStateChanged.asset.state).toEqual({ powerKw: 2 });
+    expect(await got(viewers[1])).toEqual(shared);
+    expect(await got(operator)).toEqual(shared);
+    expect((await narrow.next())!).toEqual(shared[0]);
+    expect(await narrow.next(300)).toBeNull();
   });
 
   it('resumes from the last cursor on a restarted instance: every event missed, in order, none twice, while reports go on', async () => {
