@@ -31,6 +31,9 @@ export interface ReplayLimits {
   seconds: number;
 }
 
+/** The limits when none are given (tests, tools): the config's defaults. */
+export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { maxEvents: 100_000, seconds: 300 };
+
 const CURSOR = /^(\d{1,15})-(\d{1,15})$/;
 
 export function parseCursor(text: string): Cursor | null {

@@ -1,8 +1,5 @@
-import { MemoryEventLog, type Cursor, type LoggedEvent, type Replay, type ReplayLimits } from './event-log';
+import { DEFAULT_REPLAY_LIMITS, MemoryEventLog, type Cursor, type LoggedEvent, type Replay, type ReplayLimits } from './event-log';
 import type { Channel, PubSub, PubSubListener } from './pubsub';
-
-/** Replay limits when none are given (tests, the worker): those of the config's defaults. */
-const DEFAULT_LIMITS: ReplayLimits = { maxEvents: 100_000, seconds: 300 };
 
 /**
  * PubSub inside one process: the default when REDIS_URL is not set. Every event is kept in a
@@ -12,7 +9,7 @@ export class InProcessPubSub implements PubSub {
   private readonly listeners = new Map<Channel, Set<PubSubListener>>();
   private readonly logs = new Map<Channel, MemoryEventLog>();
 
-  constructor(private readonly limits: ReplayLimits = DEFAULT_LIMITS) {}
+  constructor(private readonly limits: ReplayLimits = DEFAULT_REPLAY_LIMITS) {}
 
   async publish(channel: Channel, messages: unknown[]): Promise<void> {
     const log = this.log(channel);

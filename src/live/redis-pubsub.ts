@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
-import { compareCursors, formatCursor, parseCursor, type Cursor, type LoggedEvent, type Replay, type ReplayLimits } from './event-log';
+import { compareCursors, DEFAULT_REPLAY_LIMITS, formatCursor, parseCursor, type Cursor, type LoggedEvent, type Replay, type ReplayLimits } from './event-log';
 import { InProcessPubSub } from './in-process-pubsub';
 import { CHANNELS, type Channel, type PubSub, type PubSubListener } from './pubsub';
 
@@ -87,7 +87,7 @@ export class RedisPubSub implements PubSub {
 
   private constructor(private readonly options: RedisPubSubOptions) {
     this.where = redactRedisUrl(options.url);
-    this.limits = options.replay ?? { maxEvents: 100_000, seconds: 300 };
+    this.limits = options.replay ?? DEFAULT_REPLAY_LIMITS;
     const common = {
       lazyConnect: true,
       connectTimeout: options.connectTimeoutMs ?? 5000,
