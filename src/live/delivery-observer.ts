@@ -9,6 +9,6 @@ export interface DeliveryObserver {
   delivered(count: number): void;
   /** Events a subscriber had written but not yet flushed when one more was written. */
   queueDepth(depth: number): void;
-  /** Events a resumed subscription received from the replay log (after its filter). */
+  /** Events a catch-up read from the replay log (after its filter), once for all who resume from that cursor. */
   replayed(count: number): void;
 }

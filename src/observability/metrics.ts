@@ -115,7 +115,7 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
     });
     this.subscriptionReplayed = new Counter({
       name: 'twin_subscription_replayed_events_total',
-      help: 'Events resumed subscriptions (after:) received from the replay log, after their filters.',
+      help: 'Events read from the replay log for resuming subscriptions (after:), after their filters; one catch-up serves every subscriber resuming from the same cursor.',
       registers,
     });
     this.subscriberQueueDepth = new Histogram({

@@ -16,9 +16,9 @@ import type { SubscriptionContext } from '../resolvers/subscription';
  * without serialising it again.
  *
  * A subscriber that resumes (`after` given as a variable) shares the execution of the same
- * subscription without `after`: it catches up on its own first (its replay, executed for it
- * alone), holding the shared payloads meanwhile, then takes the held ones newer than the last
- * event it caught up with, and goes on with the others; nothing twice, nothing missed.
+ * subscription without `after`: it first reads a CatchUp (the replay from its cursor, executed
+ * once for every subscriber resuming from that cursor, then the execution's payloads that came
+ * after it), then the execution writes to it directly; nothing twice, nothing missed.
  *
  * graphql-ws keeps the protocol (connection_init, subscribe ids, complete, errors): the stream a
  * subscriber gets from `subscribe` yields nothing and ends when its part of the shared execution
@@ -158,30 +158,8 @@ export class SharedSubscriptions {
       // The last subscriber may have left while this one waited: start again.
       if (execution.ended) continue;
       const subscriber = execution.join(share.subscriber, resume !== null);
-      if (resume !== null) void this.catchUp(subscriber, args);
+      if (resume !== null) execution.resume(subscriber, args, args.variableValues![resume] as string);
       return subscriber;
-    }
-  }
-
-  /** Run the resuming subscriber's own replay, then hand it over to the shared payloads. */
-  private async catchUp(subscriber: Subscriber, args: ExecutionArgs): Promise<void> {
-    const context: SharedContext = { ...(args.contextValue as SharedContext), replayOnly: true };
-    // A replay goes at the pace the client reads it, well within WS_MAX_QUEUED_EVENTS.
-    const highWater = Math.max(2, Math.floor(this.options.limits.maxQueuedEvents / 2));
-    try {
-      const stream = await createSourceEventStream({ ...args, contextValue: context });
-      if (!(Symbol.asyncIterator in stream)) throw stream.errors?.[0] ?? new GraphQLError('the replay could not start');
-      let n = 0;
-      for await (const event of stream) {
-        if (subscriber.done) break;
-        const result = await execute({ ...args, contextValue: context, rootValue: event });
-        subscriber.write(serialise(result, this.options.format), cursorOf(event), this.coalescer, this.options, true);
-        if (subscriber.backlog >= highWater) await subscriber.flushedBelow(highWater / 2);
-        await breathe(++n);
-      }
-      await subscriber.caughtUp(this.coalescer, this.options, highWater);
-    } catch (err) {
-      subscriber.end(err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err)));
     }
   }
 }
@@ -199,8 +177,8 @@ class Subscriber implements AsyncIterableIterator<never> {
   };
   /** A catch-up waiting for the socket to flush. */
   private drain: { below: number; resolve: () => void } | null = null;
-  /** While it catches up: the shared payloads held back, and the cursor of the last event it caught up with. */
-  private catching: { held: { payload: string; cursor: string | null }[]; last: string | null } | null;
+  /** While true, its CatchUp feeds it and the execution's payloads pass it by. */
+  catchingUp: boolean;
 
   constructor(
     private readonly at: SubscriberSocket,
@@ -208,7 +186,7 @@ class Subscriber implements AsyncIterableIterator<never> {
     resuming: boolean,
   ) {
     this.prefix = `{"id":${JSON.stringify(at.id)},"type":"next","payload":`;
-    this.catching = resuming ? { held: [], last: null } : null;
+    this.catchingUp = resuming;
   }
 
   get done(): boolean {
@@ -232,39 +210,13 @@ class Subscriber implements AsyncIterableIterator<never> {
     drain?.resolve();
   }
 
-  /** A payload of the shared execution, or (`own`) of this subscriber's catching up; shared ones wait while it catches up. */
-  write(payload: string, cursor: string | null, coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, own = false): void {
-    if (this.catching && !own) {
-      if (this.catching.held.length >= options.limits.maxHeldWhileResuming) {
-        this.disconnectFor(`more than ${options.limits.maxHeldWhileResuming} live events arrived while it caught up (LIVE_REPLAY_MAX_EVENTS)`);
-      } else this.catching.held.push({ payload, cursor });
-      return;
-    }
-    if (this.catching) this.catching.last = cursor;
-    this.send(payload, coalescer, options);
-  }
-
-  /**
-   * Caught up with its replay: send the held shared payloads newer than the last event caught
-   * up with (at the pace the client reads, holding those that keep coming), then go live.
-   */
-  async caughtUp(coalescer: WriteCoalescer, options: SharedSubscriptionsOptions, highWater: number): Promise<void> {
-    const catching = this.catching;
-    if (!catching) return;
-    const last = catching.last === null ? null : parseCursor(catching.last);
-    for (let i = 0; i < catching.held.length && !this.done; i++) {
-      const { payload, cursor } = catching.held[i];
-      const at = cursor === null ? null : parseCursor(cursor);
-      if (last !== null && at !== null && compareCursors(at, last) <= 0) continue;
-      this.send(payload, coalescer, options);
-      if (this.unflushed >= highWater) await this.flushedBelow(highWater / 2);
-      await breathe(i + 1);
-    }
-    this.catching = null;
+  /** A payload of the shared execution (a subscriber catching up gets it from its CatchUp instead). */
+  write(payload: string, coalescer: WriteCoalescer, options: SharedSubscriptionsOptions): void {
+    if (!this.catchingUp) this.send(payload, coalescer, options);
   }
 
   /** Write one serialised payload, or disconnect the consumer when it has fallen too far behind. */
-  private send(payload: string, coalescer: WriteCoalescer, { limits, observer }: SharedSubscriptionsOptions): void {
+  send(payload: string, coalescer: WriteCoalescer, { limits, observer }: SharedSubscriptionsOptions): void {
     const { socket } = this.at;
     if (this.done || socket.readyState !== socket.OPEN) return;
     const behind =
@@ -335,6 +287,8 @@ class SharedExecution {
   readonly started: Promise<ExecutionResult | null>;
   ended = false;
   private readonly subscribers = new Set<Subscriber>();
+  /** Resuming subscribers catching up, by their `after`. */
+  private readonly catchUps = new Map<string, CatchUp>();
   private source: AsyncIterator<unknown> | null = null;
   private readonly context: SharedContext;
 
@@ -362,6 +316,18 @@ class SharedExecution {
     return subscriber;
   }
 
+  /** Catch `subscriber` up from `after` (with any other subscriber resuming from there), then live. */
+  resume(subscriber: Subscriber, args: ExecutionArgs, after: string): void {
+    let catchUp = this.catchUps.get(after);
+    if (!catchUp) {
+      const started: CatchUp = new CatchUp(args, after, this.options, this.coalescer, () => {
+        if (this.catchUps.get(after) === started) this.catchUps.delete(after);
+      });
+      this.catchUps.set(after, (catchUp = started));
+    }
+    catchUp.add(subscriber);
+  }
+
   private async start(): Promise<ExecutionResult | null> {
     const stream = await createSourceEventStream({ ...this.args, contextValue: this.context });
     if (!(Symbol.asyncIterator in stream)) {
@@ -384,7 +350,8 @@ class SharedExecution {
         const result = await execute({ ...this.args, contextValue: this.context, rootValue: next.value });
         const payload = serialise(result, this.options.format);
         const cursor = cursorOf(next.value);
-        for (const subscriber of this.subscribers) subscriber.write(payload, cursor, this.coalescer, this.options);
+        for (const catchUp of this.catchUps.values()) catchUp.live(payload, cursor);
+        for (const subscriber of this.subscribers) subscriber.write(payload, this.coalescer, this.options);
       }
       this.close();
     } catch (err) {
@@ -395,6 +362,7 @@ class SharedExecution {
 
   private leave(subscriber: Subscriber): void {
     this.subscribers.delete(subscriber);
+    for (const catchUp of this.catchUps.values()) catchUp.left(subscriber);
     if (this.subscribers.size === 0 && this.source) this.close();
   }
 
@@ -415,5 +383,116 @@ class SharedExecution {
   private finish(): void {
     this.ended = true;
     this.forget();
+  }
+}
+
+type Entry = { payload: string; cursor: string | null };
+
+/**
+ * The catching up of the resuming subscribers of one execution with the same `after`: their
+ * replay, executed once, then the execution's payloads that came after it, in one list that each
+ * of them reads at the pace its client reads. A reader at the end of the list, once the replay
+ * is done, goes live: from then on the execution writes to it directly. The list lives while it
+ * has readers; a subscriber resuming from the same cursor meanwhile reads it from the start.
+ */
+class CatchUp {
+  private readonly entries: Entry[] = [];
+  /** The execution's payloads that came while the replay ran; null once it is done. */
+  private pending: Entry[] | null = [];
+  private readonly readers = new Set<Subscriber>();
+  private waiting: (() => void)[] = [];
+  private readonly highWater: number;
+
+  constructor(
+    private readonly args: ExecutionArgs,
+    private readonly after: string,
+    private readonly options: SharedSubscriptionsOptions,
+    private readonly coalescer: WriteCoalescer,
+    private readonly forget: () => void,
+  ) {
+    // A catch-up goes at the pace the client reads it, well within WS_MAX_QUEUED_EVENTS.
+    this.highWater = Math.max(2, Math.floor(options.limits.maxQueuedEvents / 2));
+    void this.replay();
+  }
+
+  add(subscriber: Subscriber): void {
+    this.readers.add(subscriber);
+    void this.read(subscriber);
+  }
+
+  /** A payload of the execution. */
+  live(payload: string, cursor: string | null): void {
+    if (this.pending) this.pending.push({ payload, cursor });
+    else this.append({ payload, cursor });
+  }
+
+  /** `subscriber` left the execution: stop reading for it. */
+  left(subscriber: Subscriber): void {
+    if (this.readers.has(subscriber)) this.wake();
+  }
+
+  private append(entry: Entry): void {
+    if (this.entries.length >= this.options.limits.maxHeldWhileResuming) {
+      const reason = `more than ${this.options.limits.maxHeldWhileResuming} events to catch up with (LIVE_REPLAY_MAX_EVENTS)`;
+      for (const reader of [...this.readers]) reader.disconnectFor(reason);
+      return;
+    }
+    this.entries.push(entry);
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Execute the replay once; then the payloads that came meanwhile, those newer than its last event. */
+  private async replay(): Promise<void> {
+    const context: SharedContext = { ...(this.args.contextValue as SharedContext), replayOnly: true };
+    let last = parseCursor(this.after);
+    try {
+      const stream = await createSourceEventStream({ ...this.args, contextValue: context });
+      if (!(Symbol.asyncIterator in stream)) throw stream.errors?.[0] ?? new GraphQLError('the replay could not start');
+      let n = 0;
+      for await (const event of stream) {
+        if (this.readers.size === 0) break;
+        const result = await execute({ ...this.args, contextValue: context, rootValue: event });
+        const cursor = cursorOf(event);
+        this.entries.push({ payload: serialise(result, this.options.format), cursor });
+        last = (cursor !== null && parseCursor(cursor)) || last;
+        this.wake();
+        await breathe(++n);
+      }
+      const pending = this.pending ?? [];
+      this.pending = null;
+      for (const entry of pending) {
+        const at = entry.cursor === null ? null : parseCursor(entry.cursor);
+        if (last === null || at === null || compareCursors(at, last) > 0) this.append(entry);
+      }
+      this.wake();
+      if (this.readers.size === 0) this.forget();
+    } catch (err) {
+      const error = err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err));
+      this.forget();
+      for (const reader of [...this.readers]) reader.end(error);
+    }
+  }
+
+  private async read(subscriber: Subscriber): Promise<void> {
+    let i = 0;
+    while (!subscriber.done) {
+      if (i < this.entries.length) {
+        subscriber.send(this.entries[i++].payload, this.coalescer, this.options);
+        if (subscriber.backlog >= this.highWater) await subscriber.flushedBelow(this.highWater / 2);
+        await breathe(i);
+      } else if (this.pending === null) {
+        // Everything read and the replay done: the next payload of the execution goes to it directly.
+        subscriber.catchingUp = false;
+        break;
+      } else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.readers.delete(subscriber);
+    if (this.readers.size === 0 && this.pending === null) this.forget();
   }
 }

@@ -600,6 +600,26 @@ describe('resuming with after', () => {
     ]);
   });
 
+  it('gives each of several subscribers resuming from one cursor at once every missed event once, then live ones', async () => {
+    const s = await server();
+    await seedPowerChain(s);
+    const c = await connect(s);
+    const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
+    await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
+    await report(s, ['rack-1']);
+    const { cursor } = (await first.data()).assetStateChanged;
+    first.unsubscribe();
+
+    const missed = await report(s, ['rack-1', 'srv-1', 'rack-1', 'rack-1']);
+    const back = await Promise.all([connect(s), connect(s), connect(s)]);
+    const subs = back.map((b) => b.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'], after: cursor }));
+    const [during] = await report(s, ['rack-1']);
+    for (const sub of subs) expect((await read(sub, 4)).map((e) => e.observedAt)).toEqual([missed[0], missed[2], missed[3], during]);
+    const [live] = await report(s, ['rack-1']);
+    for (const sub of subs) expect((await sub.data()).assetStateChanged.observedAt).toBe(live);
+    for (const sub of subs) await expect(sub.next(200)).rejects.toThrow(/no event/);
+  });
+
   it('resumes topologyChanged too, with $after declared non-null', async () => {
     const s = await server();
     const c = await connect(s);
