@@ -536,6 +536,15 @@ describe('shared execution', () => {
 describe('resuming with after', () => {
   const RESUMABLE = `subscription($ids: [ID!], $after: String) { assetStateChanged(ids: $ids, after: $after) { assetId observedAt cursor gap } }`;
   type Resumable = { assetStateChanged: { assetId: string; observedAt: string; cursor: string; gap: boolean } };
+  /** A rack-1 subscriber on `c` that saw one event and went away: the cursor it would resume from. */
+  const lastCursorSeen = async (s: TestServer, c: TestClient) => {
+    const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
+    await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
+    await report(s, ['rack-1']);
+    const { cursor } = (await first.data()).assetStateChanged;
+    first.unsubscribe();
+    return cursor;
+  };
   const read = async (sub: Events<Resumable>, n: number) => {
     const events: Resumable['assetStateChanged'][] = [];
     while (events.length < n) events.push((await sub.data()).assetStateChanged);
@@ -577,11 +586,7 @@ describe('resuming with after', () => {
     const s = await server({ LIVE_REPLAY_MAX_EVENTS: '2' });
     await seedPowerChain(s);
     const c = await connect(s);
-    const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
-    await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
-    await report(s, ['rack-1']);
-    const { cursor } = (await first.data()).assetStateChanged;
-    first.unsubscribe();
+    const cursor = await lastCursorSeen(s, c);
 
     const missed = await report(s, ['rack-1', 'rack-1', 'rack-1', 'rack-1']);
     const again = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'], after: cursor });
@@ -604,11 +609,7 @@ describe('resuming with after', () => {
     const s = await server();
     await seedPowerChain(s);
     const c = await connect(s);
-    const first = c.subscribe<Resumable>(RESUMABLE, { ids: ['rack-1'] });
-    await first.until(async () => (await report(s, ['rack-1']))[0], (d, t) => d.assetStateChanged.observedAt === t);
-    await report(s, ['rack-1']);
-    const { cursor } = (await first.data()).assetStateChanged;
-    first.unsubscribe();
+    const cursor = await lastCursorSeen(s, c);
 
     const missed = await report(s, ['rack-1', 'srv-1', 'rack-1', 'rack-1']);
     const back = await Promise.all([connect(s), connect(s), connect(s)]);
