@@ -50,7 +50,7 @@ export async function createTwinServer(services: AppServices, observability?: Ob
   const httpServer = http.createServer(app);
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
   const formatError = errorFormatter(services.logger);
-  const webSocket = createWebSocketServer({ httpServer, path: GRAPHQL_PATH, schema, services, formatError, observer: observability?.webSocket, deliveries: observability?.metrics });
+  const webSocket = createWebSocketServer({ httpServer, path: GRAPHQL_PATH, schema, services, formatError, observer: observability?.webSocket });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,

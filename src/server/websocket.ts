@@ -6,7 +6,6 @@ import { queryLimitRules } from './security';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
-import type { DeliveryObserver } from '../live/delivery-observer';
 import type { SubscriberLink } from '../live/event-queue';
 import type { Logger } from '../logger';
 import type { WebSocketCloseReason } from '../observability/metrics';
@@ -56,8 +55,6 @@ export interface WebSocketServerOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Counts connections and subscriptions for metrics; optional. */
   observer?: WebSocketObserver;
-  /** Counts shared executions and deliveries for metrics; optional. */
-  deliveries?: DeliveryObserver;
 }
 
 /**
@@ -96,7 +93,7 @@ export function createWebSocketServer(options: WebSocketServerOptions): Disposab
   const limitRules = queryLimitRules(config.limits);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const connections = new PrincipalConnections(limits.maxConnectionsPerPrincipal);
-  const shared = new SharedSubscriptions({ limits: { ...limits, maxHeldWhileResuming: Math.max(limits.maxQueuedEvents, config.replay.maxEvents) }, logger, format, observer: options.deliveries });
+  const shared = new SharedSubscriptions({ limits: { ...limits, maxHeldWhileResuming: Math.max(limits.maxQueuedEvents, config.replay.maxEvents) }, logger, format, observer: services.deliveries });
   const serverClose = (socket: WebSocket, code: number, reason: WebSocketCloseReason, message: string) => {
     options.observer?.serverClosed(reason);
     socket.close(code, closeReason(message));
