@@ -70,9 +70,6 @@ function sortedJson(value: unknown): unknown {
 /** Events executed in a row before the pump lets the event loop turn. */
 const YIELD_EVERY_EVENTS = 64;
 
-/** Payloads at least this long are written at once rather than coalesced. */
-const COALESCE_BELOW_CHARS = 16 * 1024;
-
 /**
  * Corks each wire on its first write in a turn of the event loop and uncorks them all after it,
  * so that a burst of events (a published batch) goes out in one write per socket, not one each.
@@ -231,9 +228,7 @@ class Subscriber implements AsyncIterableIterator<never> {
     }
     observer?.queueDepth(this.unflushed);
     this.unflushed++;
-    // Only small payloads are held back: a large one fills its own writes, and held back it
-    // slowed a stalled consumer's detection to a crawl here.
-    if (payload.length < COALESCE_BELOW_CHARS) coalescer.hold(this.at.wire);
+    coalescer.hold(this.at.wire);
     socket.send(this.prefix + payload + '}', this.flushed);
     observer?.delivered(1);
   }
