@@ -52,6 +52,12 @@ export const compareCursors = (a: Cursor, b: Cursor) => a.ms - b.ms || a.seq - b
 
 export const formatCursor = (c: Cursor) => `${c.ms}-${c.seq}`;
 
+/** Whether `cursor` comes after `last`; an unknown position on either side counts as after (nothing dropped on a guess). */
+export function isAfter(cursor: string | null, last: Cursor | null): boolean {
+  const at = cursor === null ? null : parseCursor(cursor);
+  return at === null || last === null || compareCursors(at, last) > 0;
+}
+
 const TRIM_STEP = 1024;
 
 /** The replay log of one channel inside one process (no Redis): capped by count and age. */

@@ -1,4 +1,4 @@
-import { compareCursors, parseCursor, type Cursor, type Replay } from './event-log';
+import { isAfter, parseCursor, type Cursor, type Replay } from './event-log';
 import type { Channel, PubSub } from './pubsub';
 
 /** Where an event stands in its channel: its cursor, and whether events before it were lost to the client. */
@@ -169,7 +169,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T & Positioned> {
       const newest = replay.events.at(-1);
       const last = (newest && parseCursor(newest.cursor)) || after;
       this.options.onReplayed?.(this.replayed.length);
-      const held = this.queued.splice(0).filter((e) => compareCursors(parseCursor(e.cursor) ?? last, last) > 0);
+      const held = this.queued.splice(0).filter((e) => isAfter(e.cursor, last));
       this.queued.push(...held);
       const first = this.replayed[0] ?? this.queued[0];
       if (replay.gap) {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { DeliveryObserver } from '../live/delivery-observer';
-import { compareCursors, parseCursor } from '../live/event-log';
+import { isAfter, parseCursor } from '../live/event-log';
 import type { Positioned, SubscriberLink } from '../live/event-queue';
 import type { Logger } from '../logger';
 import type { SubscriptionContext } from '../resolvers/subscription';
@@ -122,6 +122,9 @@ function without(values: Record<string, unknown>, name: string): Record<string, 
   delete rest[name];
   return rest;
 }
+
+/** What graphql-ws sends as the subscription's `error` when an execution or a catch-up fails. */
+const asGraphQLError = (err: unknown) => (err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err), { originalError: err as Error }));
 
 const cursorOf = (event: unknown) => (event as Partial<Positioned>).cursor ?? null;
 
@@ -351,7 +354,7 @@ class SharedExecution {
       this.close();
     } catch (err) {
       this.options.logger.warn({ err }, 'a shared subscription failed');
-      this.close(err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err), { originalError: err as Error }));
+      this.close(asGraphQLError(err));
     }
   }
 
@@ -461,14 +464,11 @@ class CatchUp {
       }
       const pending = this.pending ?? [];
       this.pending = null;
-      for (const entry of pending) {
-        const at = entry.cursor === null ? null : parseCursor(entry.cursor);
-        if (last === null || at === null || compareCursors(at, last) > 0) this.append(entry);
-      }
+      for (const entry of pending) if (isAfter(entry.cursor, last)) this.append(entry);
       this.wake();
       if (this.readers.size === 0) this.forget();
     } catch (err) {
-      const error = err instanceof GraphQLError ? err : new GraphQLError((err as Error).message ?? String(err));
+      const error = asGraphQLError(err);
       this.forget();
       for (const reader of [...this.readers]) reader.end(error);
     }
