@@ -2,6 +2,7 @@ import { AuditTrail } from './audit/audit-trail';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import { openTwinStore } from './graph/create-graph-store';
+import { DependencyIndex, withDependencyIndex } from './graph/dependency-index';
 import { openHistoryStore } from './history/create-history-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
@@ -47,7 +48,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const authenticator = new Authenticator(config.auth);
   checkExposure(config, authenticator, logger);
   const { model, store: inner } = await openTwinStore(config);
-  const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
+  const wrapped = opts.wrapStore ? opts.wrapStore(inner) : inner;
+  const dependencyIndex = new DependencyIndex(wrapped, model, { maxAssets: config.dependencyIndexMaxAssets, settleMs: config.queryTimeoutMs + CLOCK_SKEW_MS, logger });
+  const store = withDependencyIndex(wrapped, dependencyIndex);
+  void dependencyIndex.start(); // in the background: until it is loaded, walks go to the store
   const history = await openHistoryStore(config).catch(async (err: unknown) => {
     await inner.close().catch(() => undefined);
     throw err;
@@ -57,7 +61,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const stateHistory = new StateHistory(history, config.history, logger);
   const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics, stateHistory);
   const queue = createScenarioQueue(config, { pubsub, logger, observer: observability.metrics });
-  observability.watch({ config, store, history, pubsub, queue });
+  observability.watch({ config, store: wrapped, history, pubsub, queue }); // readiness asks the store itself, not the index
   if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
   const fidelity = new FidelityWatch(
@@ -68,7 +72,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const topology = new TopologyPublisher(pubsub, logger);
   const neighbourhoods = new Neighbourhoods({ store, pubsub, model, logger }, config.subscriptions.maxNeighbourhoods);
-  const services: AppServices = { store, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods, deliveries: observability.metrics };
+  const services: AppServices = { store, dependencyIndex, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods, deliveries: observability.metrics };
   const server = await createTwinServer(services, observability);
   return {
     services,
@@ -85,6 +89,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         ['fidelity checks', async () => fidelity.stop()],
         ['queue', () => closeQueueBy(queue, deadline, store, logger)],
         ['pubsub', () => pubsub.close()],
+        ['dependency index', async () => dependencyIndex.stop()],
         ['store', () => inner.close()],
         ['history', () => history.close()],
       ] as const) {
@@ -93,6 +98,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   };
 }
+
+/** How far apart the clocks of the processes writing one store may be (the dependency index allows for it). */
+const CLOCK_SKEW_MS = 5_000;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 

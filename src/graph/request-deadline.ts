@@ -25,3 +25,14 @@ export function checkRequestDeadline(): void {
     throw new DomainError('TIMEOUT', `The request ran longer than QUERY_TIMEOUT_MS (${deadline.ms} ms) and was stopped`, { limit: 'QUERY_TIMEOUT_MS' });
   }
 }
+
+/** Run `fn` outside any request's deadline: work a request starts but others share (a catch-up of the dependency index). */
+export function withoutRequestDeadline<T>(fn: () => T): T {
+  return current.exit(fn);
+}
+
+/** When the current request began (performance.now()), or undefined outside a request. */
+export function requestStartedAt(): number | undefined {
+  const deadline = current.getStore();
+  return deadline && deadline.at - deadline.ms;
+}

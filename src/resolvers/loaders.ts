@@ -14,6 +14,8 @@ import type { AssetNeed } from './selection';
  */
 export interface Loaders {
   asset: DataLoader<string, AssetParent | null>;
+  /** Id, kind and name only: for endpoints and impact entries when the query selects no more (the dependency index has them in memory). */
+  summary: DataLoader<string, AssetParent | null>;
   /** Relationships of each asset; without `properties` their properties are left empty (not selected). */
   relationships(direction: Direction, types?: string[], properties?: boolean): DataLoader<string, RelationshipParent[]>;
   /** Transitive suppliers or consumers, with as much of every hop's asset as `need` says. */
@@ -58,6 +60,8 @@ export function createLoaders(store: GraphStore, history: HistoryStore, source?:
   const stampAll = source ? <T extends object>(items: (T | null)[]) => items.map((item) => item && stamp(item)) : <T>(items: T) => items;
   return {
     asset: new DataLoader(async (ids) => stampAll(await topology.getAssets([...ids])), { maxBatchSize: STORE_BATCH }),
+    // A summary stands in for the record: the query selects nothing of the asset that it lacks.
+    summary: new DataLoader(async (ids) => stampAll((await topology.getAssetSummaries([...ids])) as (AssetParent | null)[]), { maxBatchSize: STORE_BATCH }),
     relationships: memo((direction: Direction, types?: string[], properties = true) =>
       new DataLoader(async (ids: readonly string[]) => {
         const byId = await topology.relationshipsOf([...ids], direction, types, { properties });

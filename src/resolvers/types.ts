@@ -8,14 +8,15 @@ import { DateTimeScalar, JSONScalar } from './scalars';
 import type { AsOf, AssetParent } from './parents';
 import { assetNeed, nestedAssetNeed, selectsField } from './selection';
 
-/** An endpoint of a relationship or hop (as of `asOf`): not loaded when the query only wants its id. */
-function endpoint(id: string, asOf: string | undefined, ctx: RequestContext, info: GraphQLResolveInfo) {
-  return assetNeed(info.fieldNodes) === 'id' ? ({ id, asOf } as AssetParent) : assetById(id, asOf, ctx);
-}
-
-/** Load an asset that a relationship, hop or impact entry points at (as of `asOf`). */
-async function assetById(id: string, asOf: string | undefined, ctx: RequestContext) {
-  const asset = await (await scopeAt(ctx, asOf)).loaders.asset.load(id);
+/**
+ * The asset a relationship, hop or impact entry points at (as of `asOf`), with no more loaded
+ * than the query selects: nothing when it wants the id alone, a summary for id, kind and name.
+ */
+async function pointedAt(id: string, asOf: string | undefined, ctx: RequestContext, info: GraphQLResolveInfo) {
+  const need = assetNeed(info.fieldNodes);
+  if (need === 'id') return { id, asOf } as AssetParent;
+  const { loaders } = await scopeAt(ctx, asOf);
+  const asset = await (need === 'summary' ? loaders.summary : loaders.asset).load(id);
   if (!asset) throw new Error(`asset ${id} vanished during the request`);
   return asset;
 }
@@ -40,16 +41,16 @@ export const typeResolvers: Resolvers = {
   },
 
   Relationship: {
-    from: (rel, _, ctx, info) => endpoint(rel.from, rel.asOf, ctx, info),
-    to: (rel, _, ctx, info) => endpoint(rel.to, rel.asOf, ctx, info),
+    from: (rel, _, ctx, info) => pointedAt(rel.from, rel.asOf, ctx, info),
+    to: (rel, _, ctx, info) => pointedAt(rel.to, rel.asOf, ctx, info),
   },
 
   AssetHop: {
-    asset: (hop, _, ctx, info) => hop.asset ?? endpoint(hop.id, hop.asOf, ctx, info),
+    asset: (hop, _, ctx, info) => hop.asset ?? pointedAt(hop.id, hop.asOf, ctx, info),
   },
 
   ImpactedAsset: {
-    asset: (entry, _, ctx) => assetById(entry.id, entry.asOf, ctx),
+    asset: (entry, _, ctx, info) => pointedAt(entry.id, entry.asOf, ctx, info),
   },
 
   AssetConnection: {

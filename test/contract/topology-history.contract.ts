@@ -89,6 +89,25 @@ export function topologyHistoryContract(name: string, makeStore: StoreFactory): 
       expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0]);
     });
 
+    test('topologyChangesAfter reads the log oldest first from an id, bounded; countTopologyChanges counts a range', async () => {
+      const p = newPrefix();
+      const before = (await store.listTopologyChanges({}, 1)).changes[0]?.id ?? '';
+      await store.upsertAssets([{ id: p + 'ups', kind: 'UPS' }, { id: p + 'pdu', kind: 'PDU' }]);
+      await store.relate([{ from: p + 'ups', type: 'FEEDS', to: p + 'pdu' }]);
+      await store.deleteAssets([p + 'pdu']);
+      // Other suites may write to a shared database meanwhile: keep this test's own changes.
+      const own = (changes: TopologyChangeEntry[]) => changes.filter((c) => summary(c).includes(p));
+      const all = own(await store.topologyChangesAfter(before, 1_000));
+      expect(all.map(summary)).toEqual([`CREATE ${p}ups`, `CREATE ${p}pdu`, `CREATE ${p}ups>${p}pdu`, `DELETE ${p}ups>${p}pdu`, `DELETE ${p}pdu`]);
+      expect(all.map((c) => c.id)).toEqual(all.map((c) => c.id).sort());
+      const [first, second, third] = all;
+      expect(own(await store.topologyChangesAfter(first.id, 1_000, third.id)).map((c) => c.id)).toEqual([second.id, third.id]);
+      expect(await store.topologyChangesAfter(first.id, 1)).toHaveLength(1);
+      expect(await store.countTopologyChanges(first.id, first.id)).toBe(0);
+      expect(await store.countTopologyChanges(first.id, third.id)).toBeGreaterThanOrEqual(2);
+      expect(await store.countTopologyChanges(all[4].id, '~')).toBe(await store.topologyChangesAfter(all[4].id, 1_000).then((c) => c.length));
+    });
+
     test('pruneTopologyHistory removes what is older than the cut and moves the start of history to it', async () => {
       const p = newPrefix();
       await store.upsertAssets([{ id: p + 'old', kind: 'Rack' }]);

@@ -221,9 +221,13 @@ describe('GraphQL topology API', () => {
 });
 
 describe('store round trips', () => {
+  // Without the dependency index (DEPENDENCY_INDEX_MAX_ASSETS=0): how walks are batched in the
+  // store, which is where they go while the index loads, for a twin past its limit, and with asOf.
+  const storeWalks = { DEPENDENCY_INDEX_MAX_ASSETS: '0' };
+
   it('a page of assets with relationships and their endpoints costs the same few calls for 10 or 100 assets', async () => {
     const calls = new Map<string, number>();
-    const s = await startTestServer({ wrapStore: (store) => countingStore(store, calls) });
+    const s = await startTestServer({ env: storeWalks, wrapStore: (store) => countingStore(store, calls) });
     try {
       const racks = Array.from({ length: 100 }, (_, i) => ({ id: `rack-${i}`, kind: 'Rack' }));
       await s.gql(UPSERT, { input: [{ id: 'pdu-a', kind: 'PDU' }, { id: 'pdu-b', kind: 'PDU' }, ...racks] });
@@ -240,8 +244,9 @@ describe('store round trips', () => {
         counts.push(Object.fromEntries(calls));
       }
       expect(counts[1]).toEqual(counts[0]);
-      // One listAssets, one relationshipsOf, one getAssets for the PDU endpoints, one dependency walk.
-      expect(counts[1]).toEqual({ listAssets: 1, relationshipsOf: 1, getAssets: 1, dependencyNeighboursWithin: 1 });
+      // One listAssets, one relationshipsOf, one getAssetSummaries for the PDU endpoints (only
+      // their id and name are asked for), one dependency walk.
+      expect(counts[1]).toEqual({ listAssets: 1, relationshipsOf: 1, getAssetSummaries: 1, dependencyNeighboursWithin: 1 });
     } finally {
       await s.stop();
     }
@@ -249,7 +254,7 @@ describe('store round trips', () => {
 
   it('dependents load their assets in one call, and no more of them than the query selects', async () => {
     const calls = new Map<string, number>();
-    const s = await startTestServer({ wrapStore: (store) => countingStore(store, calls) });
+    const s = await startTestServer({ env: storeWalks, wrapStore: (store) => countingStore(store, calls) });
     try {
       const racks = Array.from({ length: 50 }, (_, i) => ({ id: `rack-${String(i).padStart(2, '0')}`, kind: 'Rack', name: `Rack ${i}`, properties: { row: i } }));
       await s.gql(UPSERT, { input: [{ id: 'pdu-a', kind: 'PDU' }, ...racks] });
@@ -289,6 +294,37 @@ describe('store round trips', () => {
         expect(edge.node.dependents[7]).toEqual({ asset: { id: 'rack-07', name: 'Rack 7' } });
       }
       expect(Object.fromEntries(calls)).toEqual({ listAssets: 1, getAssetSummaries: 1, dependencyNeighboursWithin: 1 });
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('dependency index', () => {
+  it('answers walks from memory: a request catches up with topology history once, however many walks it makes', async () => {
+    const calls = new Map<string, number>();
+    const s = await startTestServer({ wrapStore: (store) => countingStore(store, calls) });
+    try {
+      const racks = Array.from({ length: 50 }, (_, i) => ({ id: `rack-${String(i).padStart(2, '0')}`, kind: 'Rack', name: `Rack ${i}` }));
+      await s.gql(UPSERT, { input: [{ id: 'pdu-a', kind: 'PDU' }, { id: 'pdu-b', kind: 'PDU' }, ...racks] });
+      await s.gql(RELATE, { input: racks.flatMap((r) => [{ from: 'pdu-a', to: r.id, type: 'FEEDS' }, { from: 'pdu-b', to: r.id, type: 'FEEDS' }]) });
+      calls.clear();
+      const res = await s.gql(`{ assets(where: { kind: "PDU" }) { edges { node { id dependents { asset { id name } } } } }
+        impact(failed: ["pdu-a"]) { down { asset { id } } } }`);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.assets.edges[1].node.dependents[7]).toEqual({ asset: { id: 'rack-07', name: 'Rack 7' } });
+      expect(res.data.impact.down).toHaveLength(50);
+      // The page comes from the store; the walks, the hops' names, impact's edges and its entries'
+      // ids from the index, after one read of the changes since it loaded.
+      expect(Object.fromEntries(calls)).toEqual({ listAssets: 1, topologyChangesAfter: 1 });
+      // A write shows in the next request. The changes read last time are recent enough that one
+      // of them might still be joined by a late commit: they are counted again, in one call.
+      await s.gql(`mutation { unrelate(input: [{ from: "pdu-a", type: "FEEDS", to: "rack-07" }]) }`);
+      calls.clear();
+      const after = await s.gql(`{ asset(id: "pdu-a") { dependents { asset { id } } } }`);
+      expect(after.data.asset.dependents.map((d: any) => d.asset.id)).not.toContain('rack-07');
+      expect(after.data.asset.dependents).toHaveLength(49);
+      expect(Object.fromEntries(calls)).toEqual({ getAssets: 1, topologyChangesAfter: 1, countTopologyChanges: 1 });
     } finally {
       await s.stop();
     }

@@ -41,6 +41,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config: Config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ...storeEnv(), ...opts.env });
   const app = await createApp(config, { logger: createLogger('silent'), wrapStore: opts.wrapStore });
   if (app.services.store.backend !== STORE) throw new Error(`test server runs on ${app.services.store.backend}, not on the store under test (${STORE})`);
+  // Loaded before the first request, so that what a test counts or times does not depend on
+  // whether the index (loading in the background) was ready yet.
+  await app.services.dependencyIndex.start();
   const url = await app.listen();
   return {
     url,

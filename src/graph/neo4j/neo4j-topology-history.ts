@@ -12,6 +12,8 @@ export const TOPOLOGY_HISTORY_QUERY_NAMES = [
   'topology-changes-first',
   'topology-changes-page',
   'topology-changes-for-asset',
+  'topology-changes-after',
+  'topology-changes-count',
   'topology-changes-prune',
 ] as const;
 
@@ -76,6 +78,16 @@ export class Neo4jTopologyHistory extends Neo4jPart<TopologyHistoryQueryName> im
         : await this.executor.read(this.q('topology-changes-for-asset'), { ...params, assetId: filter.assetId });
     const { rows: kept, hasNextPage } = page.split(rows);
     return { changes: kept.map(toChange), hasNextPage };
+  }
+
+  async topologyChangesAfter(after: string, limit: number, upTo?: string): Promise<TopologyChangeEntry[]> {
+    const rows = await this.executor.read(this.q('topology-changes-after'), { after, upTo: upTo ?? null, limit: whole(Math.max(0, Math.floor(limit))) });
+    return rows.map(toChange);
+  }
+
+  async countTopologyChanges(after: string, upTo: string): Promise<number> {
+    const [row] = await this.executor.read(this.q('topology-changes-count'), { after, upTo });
+    return row.count as number;
   }
 
   async pruneTopologyHistory(before: string): Promise<number> {

@@ -43,6 +43,8 @@ const TOPOLOGY_HISTORY_METHODS: PortMethods<TopologyHistoryStore> = {
   topologyHistoryStart: 'read',
   firstChangesSince: 'read',
   listTopologyChanges: 'read',
+  topologyChangesAfter: 'read',
+  countTopologyChanges: 'read',
   pruneTopologyHistory: 'write',
 };
 

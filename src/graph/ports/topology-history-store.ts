@@ -21,6 +21,16 @@ export interface TopologyHistoryStore {
   /** Changes newest first (id descending); `after` is the id of the last change of the previous page. */
   listTopologyChanges(filter: TopologyChangeFilter, limit: number, after?: string): Promise<{ changes: TopologyChangeEntry[]; hasNextPage: boolean }>;
 
+  /**
+   * Changes with ids after `after` (exclusive) and, when given, up to `upTo` (inclusive), oldest
+   * first (id ascending), at most `limit`: what a reader that follows the log (the dependency
+   * index, src/graph/dependency-index.ts) has not seen yet. Ids compare as strings.
+   */
+  topologyChangesAfter(after: string, limit: number, upTo?: string): Promise<TopologyChangeEntry[]>;
+
+  /** How many changes have ids after `after` (exclusive) and up to `upTo` (inclusive). */
+  countTopologyChanges(after: string, upTo: string): Promise<number>;
+
   /** Delete changes before `before` (ISO) and move the start of history to it; returns how many went. */
   pruneTopologyHistory(before: string): Promise<number>;
 }

@@ -48,6 +48,21 @@ export class SqliteTopologyHistory implements TopologyHistoryStore {
     return { changes: rows.map(fromChangeRow), hasNextPage };
   }
 
+  async topologyChangesAfter(after: string, limit: number, upTo?: string): Promise<TopologyChangeEntry[]> {
+    const rows = this.sql.all<TopologyChangeRow>(
+      `SELECT ${CHANGE_COLUMNS} FROM topology_changes WHERE id > ? AND (? IS NULL OR id <= ?) ORDER BY id LIMIT ?`,
+      after,
+      upTo ?? null,
+      upTo ?? null,
+      Math.max(0, Math.floor(limit)),
+    );
+    return rows.map(fromChangeRow);
+  }
+
+  async countTopologyChanges(after: string, upTo: string): Promise<number> {
+    return this.sql.get<{ n: number }>('SELECT count(*) AS n FROM topology_changes WHERE id > ? AND id <= ?', after, upTo)!.n;
+  }
+
   async pruneTopologyHistory(before: string): Promise<number> {
     return this.sql.transaction(() => {
       this.sql.run('UPDATE topology_history SET started_at = ? WHERE started_at < ?', before, before);

@@ -1,0 +1,359 @@
+import type { Logger } from '../logger';
+import type { ModelIndex } from '../model/twin-model';
+import { dependencyEnds, dependencyLookups, type DependencyLookup } from './dependency-lookups';
+import type { GraphStore } from './graph-store';
+import { neighboursLevelByLevel } from './neighbours-within';
+import { requestStartedAt, withoutRequestDeadline } from './request-deadline';
+import { entryKey, relationshipKey, type TopologyChangeEntry } from './topology-log';
+import type { AssetCursor, AssetSummary, DependencyEdge, DependencySide, NeighbourWalk, RelationshipRecord } from './types';
+
+export interface DependencyIndexOptions {
+  /** Most assets the index holds; a larger twin is left to the store (DEPENDENCY_INDEX_MAX_ASSETS; 0: no index). */
+  maxAssets: number;
+  /**
+   * How long after its id was made a topology change may still commit: the store's longest
+   * transaction (QUERY_TIMEOUT_MS) plus the clock skew allowed between processes. Changes younger
+   * than that are counted again on every catch-up, in case one of them commits late.
+   */
+  settleMs: number;
+  logger?: Logger;
+}
+
+/** Assets per page while loading, and changes per read while catching up. */
+const LOAD_BATCH = 2_000;
+const SYNC_BATCH = 5_000;
+/** Most changes one catch-up reads before it lets the waiting reads go to the store (bounded work per request). */
+const SYNC_LIMIT = 20_000;
+/** How long after a failed load the next read may try again. */
+const RETRY_MS = 5_000;
+
+/** The smallest id a change made at `ms` can have (ids are `<ms, 15 digits>-…`, see time-ordered-ids.ts). */
+const idAt = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
+
+type State = 'off' | 'idle' | 'loading' | 'ready';
+
+/**
+ * The twin's dependency graph in memory: every asset's id, kind and name and every dependency
+ * relationship, so that walks (dependents, dependencies, impact, a scenario's region) need no
+ * store round trip per level, nor one at all. Neo4j answers a 10-level walk of 10,000 hops in
+ * 100+ ms on two cores; the same walk in memory takes a few milliseconds.
+ *
+ * It is kept current from topology history, which every write appends to in its own transaction
+ * (src/graph/topology-log.ts), so writes by any process (another API instance, the import CLI)
+ * show up. Before each read it catches up: one read of the changes after the last one it applied,
+ * shared by the reads that arrive while it waits. Change ids are time-ordered but made before
+ * their transaction commits, so a change may commit after one with a larger id (two writers at
+ * once); changes younger than `settleMs` are therefore counted again on each catch-up and, when
+ * the count differs from what was applied, read again. Until loaded (in the background at
+ * start), while far behind, or when the store fails, reads go to the store as before.
+ */
+export class DependencyIndex {
+  private state: State;
+  private summaries = new Map<string, AssetSummary>();
+  /** Dependency relationships by relationshipKey, and by each end. */
+  private relationships = new Map<string, RelationshipRecord>();
+  private byFrom = new Map<string, RelationshipRecord[]>();
+  private byTo = new Map<string, RelationshipRecord[]>();
+  private readonly dependencyTypes: Set<string>;
+  /** Every change with an id up to `settled` is applied; `seen` is the largest id applied. */
+  private settled = '';
+  private seen = '';
+  /** Ids of the changes applied in (settled, seen], and the last of each key among them. */
+  private recent = new Set<string>();
+  private lastOfKey = new Map<string, string>();
+  private loading: Promise<void> | null = null;
+  private retryAt = 0;
+  /** The catch-up running (with when it began) and the one queued after it. */
+  private inflight: { began: number; done: Promise<boolean> } | null = null;
+  private next: Promise<boolean> | null = null;
+  /** When (performance.now()) the last catch-up that finished began, and when a write through this process last ended. */
+  private caughtUpFrom = -Infinity;
+  private writtenAt = -Infinity;
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly model: ModelIndex,
+    private readonly options: DependencyIndexOptions,
+  ) {
+    this.state = options.maxAssets > 0 ? 'idle' : 'off';
+    this.dependencyTypes = new Set([...model.forwardTypes, ...model.reverseTypes]);
+  }
+
+  /** Begin loading in the background (reads go to the store meanwhile); resolves when loaded or given up. */
+  start(): Promise<void> {
+    if (this.state !== 'idle') return this.loading ?? Promise.resolve();
+    this.state = 'loading';
+    this.loading = withoutRequestDeadline(() => this.load()).finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  /** Stop using the index: every read goes to the store from now on (before the store closes). */
+  stop(): void {
+    this.state = 'off';
+    this.clear();
+  }
+
+  get status(): { state: State; assets: number; relationships: number } {
+    return { state: this.state, assets: this.summaries.size, relationships: this.relationships.size };
+  }
+
+  /** A write through this process ended: the next reads must catch up past it. */
+  noteWrite(): void {
+    this.writtenAt = performance.now();
+  }
+
+  /**
+   * Whether the index can answer a read now: loaded and caught up with every change committed
+   * before the current request began (before this call, outside a request) and with every write
+   * this process made. So a request catches up once however many reads it makes, and requests
+   * arriving together share one catch-up. False sends the read to the store.
+   */
+  async current(): Promise<boolean> {
+    if (this.state === 'idle' && Date.now() >= this.retryAt) void this.start();
+    if (this.state !== 'ready') return false;
+    const needFrom = Math.max(requestStartedAt() ?? performance.now(), this.writtenAt);
+    if (this.caughtUpFrom >= needFrom) return true;
+    if (this.inflight && this.inflight.began >= needFrom) return this.inflight.done;
+    // The catch-up in flight began too early for this read: the next one, shared by all that wait for it.
+    this.next ??= (this.inflight?.done ?? Promise.resolve(true)).then(() => this.beginCatchUp());
+    return this.next;
+  }
+
+  private beginCatchUp(): Promise<boolean> {
+    this.next = null;
+    const began = performance.now();
+    const done = withoutRequestDeadline(() => this.catchUp()).then(
+      (caughtUp) => {
+        if (caughtUp) this.caughtUpFrom = Math.max(this.caughtUpFrom, began);
+        return caughtUp && this.state === 'ready';
+      },
+      (err: unknown) => {
+        this.options.logger?.warn({ err }, 'dependency index could not catch up with topology history; reads go to the store');
+        return false;
+      },
+    );
+    this.inflight = { began, done };
+    void done.then(() => {
+      if (this.inflight?.done === done) this.inflight = null;
+    });
+    return done;
+  }
+
+  private async load(): Promise<void> {
+    const began = performance.now();
+    const from = idAt(Date.now() - this.options.settleMs);
+    try {
+      const summaries = new Map<string, AssetSummary>();
+      const edges: RelationshipRecord[] = [];
+      let after: AssetCursor | undefined;
+      for (;;) {
+        const page = await this.store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after, limit: LOAD_BATCH });
+        if (this.state !== 'loading') return;
+        if (summaries.size + page.assets.length > this.options.maxAssets) return this.giveUp(`the twin has more than ${this.options.maxAssets} assets (DEPENDENCY_INDEX_MAX_ASSETS)`);
+        for (const { id, kind, name } of page.assets) summaries.set(id, { id, kind, name });
+        // Each dependency edge has one supplier: read from the suppliers' side, every edge comes once.
+        for (const edge of await this.store.dependencyEdges(page.assets.map((a) => a.id), 'DOWNSTREAM')) edges.push(edge.relationship);
+        if (!page.hasNextPage) break;
+        const last = page.assets[page.assets.length - 1];
+        after = { value: last.id, id: last.id };
+      }
+      if (this.state !== 'loading') return;
+      this.clear();
+      this.summaries = summaries;
+      for (const r of edges) this.add(r);
+      this.settled = this.seen = from;
+      this.state = 'ready';
+      const ms = Math.round(performance.now() - began);
+      this.options.logger?.info({ assets: summaries.size, relationships: this.relationships.size, ms }, 'dependency index loaded');
+    } catch (err) {
+      if (this.state !== 'loading') return;
+      this.state = 'idle';
+      this.retryAt = Date.now() + RETRY_MS;
+      this.options.logger?.warn({ err }, 'dependency index could not load; reads go to the store until it does');
+    }
+  }
+
+  private giveUp(reason: string): void {
+    this.state = 'off';
+    this.clear();
+    this.options.logger?.warn({ reason }, 'dependency index turned off: reads go to the store');
+  }
+
+  private clear(): void {
+    this.summaries = new Map();
+    this.relationships = new Map();
+    this.byFrom = new Map();
+    this.byTo = new Map();
+    this.recent = new Set();
+    this.lastOfKey = new Map();
+    this.caughtUpFrom = -Infinity;
+  }
+
+  /** Apply the changes committed since the last catch-up; false when too far behind to finish now. */
+  private async catchUp(): Promise<boolean> {
+    const began = Date.now();
+    if (this.seen > this.settled) {
+      const committed = await this.store.countTopologyChanges(this.settled, this.seen);
+      if (committed !== this.recent.size) {
+        // A change committed after others with larger ids: read the unsettled ones again.
+        const window = await this.store.topologyChangesAfter(this.settled, SYNC_LIMIT + 1, this.seen);
+        if (window.length > SYNC_LIMIT) return this.reload();
+        for (const change of window) if (!this.recent.has(change.id)) this.apply(change);
+        this.recent = new Set(window.map((c) => c.id));
+      }
+    }
+    for (let read = 0; ; ) {
+      const batch = await this.store.topologyChangesAfter(this.seen, SYNC_BATCH);
+      for (const change of batch) this.apply(change);
+      if (batch.length > 0) this.seen = batch[batch.length - 1].id;
+      read += batch.length;
+      if (batch.length < SYNC_BATCH) break;
+      if (read >= SYNC_LIMIT) return false;
+    }
+    if (this.summaries.size > this.options.maxAssets) {
+      this.giveUp(`the twin grew past ${this.options.maxAssets} assets (DEPENDENCY_INDEX_MAX_ASSETS)`);
+      return false;
+    }
+    this.settle(idAt(began - this.options.settleMs));
+    return true;
+  }
+
+  /** Too much to read again: load afresh in the background. */
+  private reload(): boolean {
+    this.state = 'idle';
+    void this.start();
+    return false;
+  }
+
+  /** Every change up to `bound` is in: forget what was kept to recognise late ones before it. */
+  private settle(bound: string): void {
+    if (bound <= this.settled) return;
+    this.settled = bound;
+    if (this.seen < bound) this.seen = bound;
+    for (const id of this.recent) if (id <= bound) this.recent.delete(id);
+    for (const [key, id] of this.lastOfKey) if (id <= bound) this.lastOfKey.delete(key);
+  }
+
+  private apply(change: TopologyChangeEntry): void {
+    this.recent.add(change.id);
+    const key = entryKey(change);
+    const last = this.lastOfKey.get(key);
+    if (last !== undefined && last > change.id) return; // a later change of the same thing is in already
+    this.lastOfKey.set(key, change.id);
+    if (change.entity === 'ASSET') {
+      if (change.after) this.summaries.set(change.assetId, { id: change.assetId, kind: change.after.kind, name: change.after.name });
+      else this.summaries.delete(change.assetId);
+    } else if (this.dependencyTypes.has(change.relationship.type)) {
+      this.remove(key);
+      if (change.after) this.add({ ...change.relationship, properties: change.after.properties });
+    }
+  }
+
+  private add(r: RelationshipRecord): void {
+    this.relationships.set(relationshipKey(r), r);
+    push(this.byFrom, r.from, r);
+    push(this.byTo, r.to, r);
+  }
+
+  private remove(key: string): void {
+    const r = this.relationships.get(key);
+    if (!r) return;
+    this.relationships.delete(key);
+    pull(this.byFrom, r.from, r);
+    pull(this.byTo, r.to, r);
+  }
+
+  // The reads, as TopologyReader defines them; call only when current() said true.
+
+  dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): [string, string][] {
+    const pairs: [string, string][] = [];
+    this.visit(ids, side, types, (id, lookup, r) => pairs.push([id, lookup.idsAt === 'from' ? r.to : r.from]));
+    return pairs;
+  }
+
+  dependencyEdges(ids: string[], side: DependencySide, types?: string[]): DependencyEdge[] {
+    const edges: DependencyEdge[] = [];
+    this.visit(ids, side, types, (_, lookup, r) => edges.push({ ...dependencyEnds(lookup, r.from, r.to), relationship: r }));
+    return edges;
+  }
+
+  async dependencyNeighboursWithin(ids: string[], side: DependencySide, depth: number, types?: string[], opts?: { summaries?: boolean }): Promise<NeighbourWalk> {
+    const walk = await neighboursLevelByLevel(async (frontier) => this.dependencyNeighbours(frontier, side, types), ids, depth);
+    if (!opts?.summaries) return walk;
+    const summaries = new Map<string, AssetSummary>();
+    for (const [, far] of walk.pairs) {
+      const summary = this.summaries.get(far);
+      if (summary) summaries.set(far, summary);
+    }
+    return { ...walk, summaries };
+  }
+
+  getAssetSummaries(ids: string[]): (AssetSummary | null)[] {
+    return ids.map((id) => this.summaries.get(id) ?? null);
+  }
+
+  existingIds(ids: string[]): Set<string> {
+    return new Set(ids.filter((id) => this.summaries.has(id)));
+  }
+
+  /** Each dependency relationship one hop from `ids` on `side`, with the lookup that found it. */
+  private visit(ids: string[], side: DependencySide, types: string[] | undefined, found: (id: string, lookup: DependencyLookup, r: RelationshipRecord) => void): void {
+    const unique = [...new Set(ids)];
+    for (const lookup of dependencyLookups(this.model, side, types)) {
+      const byEnd = lookup.idsAt === 'from' ? this.byFrom : this.byTo;
+      for (const id of unique) for (const r of byEnd.get(id) ?? []) if (lookup.types.includes(r.type)) found(id, lookup, r);
+    }
+  }
+}
+
+function push(map: Map<string, RelationshipRecord[]>, id: string, r: RelationshipRecord): void {
+  const list = map.get(id);
+  if (list) list.push(r);
+  else map.set(id, [r]);
+}
+
+function pull(map: Map<string, RelationshipRecord[]>, id: string, r: RelationshipRecord): void {
+  const list = map.get(id);
+  if (!list) return;
+  const at = list.indexOf(r);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) map.delete(id);
+}
+
+/** The reads DependencyIndex answers, each going to the store when the index cannot, and the writes it must catch up past. */
+const SERVED = ['dependencyNeighbours', 'dependencyEdges', 'dependencyNeighboursWithin', 'getAssetSummaries', 'existingIds'] as const;
+const WRITES = ['upsertAssets', 'deleteAssets', 'relate', 'unrelate'] as const;
+
+/**
+ * `store` with its dependency reads answered by `index` when it is current. `init()` of the
+ * result also loads the index and waits for it (the contract suites use that); the API starts
+ * it in the background instead (index.start()). `close()` stops the index first.
+ */
+export function withDependencyIndex(store: GraphStore, index: DependencyIndex): GraphStore {
+  const served: Record<string, unknown> = {
+    init: async () => {
+      await store.init();
+      await index.start();
+    },
+    close: async () => {
+      index.stop();
+      await store.close();
+    },
+  };
+  for (const name of SERVED) {
+    served[name] = async (...args: unknown[]) => {
+      const read: object = (await index.current()) ? index : store;
+      return Reflect.apply(Reflect.get(read, name) as (...a: unknown[]) => unknown, read, args);
+    };
+  }
+  for (const name of WRITES) {
+    served[name] = async (...args: unknown[]) => {
+      try {
+        return await Reflect.apply(store[name] as (...a: unknown[]) => unknown, store, args);
+      } finally {
+        index.noteWrite(); // even a failed write may have committed before its answer was lost
+      }
+    };
+  }
+  return new Proxy(store, { get: (target, prop, receiver) => (typeof prop === 'string' && prop in served ? served[prop] : Reflect.get(target, prop, receiver)) });
+}
