@@ -379,6 +379,10 @@ async function main(): Promise<void> {
       const env = { ...serverEnv, ...(process.env.REDIS_URL ? { SCENARIO_QUEUE: `bench-${process.pid}` } : {}) };
       server = await startBenchServer({ env, label: 'api', nodeFlags: nodeFlags('api') });
       Object.assign(backends, { store: server.backend, history: server.history, pubsub: server.pubsub, queue: server.queue });
+      const index = server.topologyIndex;
+      report.addSection('topology-index', "The API's in-memory topology index, loaded at start (TOPOLOGY_INDEX_MAX_ASSETS)", [
+        { state: index.state, assets: index.assets, relationships: index.relationships, 'load ms': index.loadMs },
+      ]);
       if (server.queue === 'bullmq' && (apiParts.includes('e') || apiParts.includes('f'))) {
         worker = await startWorker({ env: { ...env, LOG_LEVEL: 'info' }, label: 'worker', nodeFlags: nodeFlags('worker') });
       }

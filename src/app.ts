@@ -2,7 +2,7 @@ import { AuditTrail } from './audit/audit-trail';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import { openTwinStore } from './graph/create-graph-store';
-import { DependencyIndex, withDependencyIndex } from './graph/dependency-index';
+import { TopologyIndex, withTopologyIndex } from './graph/topology-index';
 import { openHistoryStore } from './history/create-history-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
@@ -49,9 +49,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   checkExposure(config, authenticator, logger);
   const { model, store: inner } = await openTwinStore(config);
   const wrapped = opts.wrapStore ? opts.wrapStore(inner) : inner;
-  const dependencyIndex = new DependencyIndex(wrapped, model, { maxAssets: config.dependencyIndexMaxAssets, settleMs: config.queryTimeoutMs + CLOCK_SKEW_MS, logger });
-  const store = withDependencyIndex(wrapped, dependencyIndex);
-  void dependencyIndex.start(); // in the background: until it is loaded, walks go to the store
+  const topologyIndex = new TopologyIndex(wrapped, model, { maxAssets: config.topologyIndexMaxAssets, settleMs: config.queryTimeoutMs + CLOCK_SKEW_MS, logger });
+  const store = withTopologyIndex(wrapped, topologyIndex);
+  void topologyIndex.start(); // in the background: until it is loaded, walks go to the store
   const history = await openHistoryStore(config).catch(async (err: unknown) => {
     await inner.close().catch(() => undefined);
     throw err;
@@ -61,7 +61,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const stateHistory = new StateHistory(history, config.history, logger);
   const ingestor = new StateIngestor(store, model, pubsub, config.state, logger, observability.metrics, stateHistory);
   const queue = createScenarioQueue(config, { pubsub, logger, observer: observability.metrics });
-  observability.watch({ config, store: wrapped, history, pubsub, queue }); // readiness asks the store itself, not the index
+  observability.watch({ config, store: wrapped, history, pubsub, queue, topologyIndex }); // readiness asks the store itself, not the index
   if (queue.backend === 'in-process') await resumeInterruptedRuns(store, queue, logger);
   const scenarios = new ScenarioService(store, model, queue, pubsub, config, logger);
   const fidelity = new FidelityWatch(
@@ -72,7 +72,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const audit = new AuditTrail(store, config.audit.retentionDays, logger);
   const topology = new TopologyPublisher(pubsub, logger);
   const neighbourhoods = new Neighbourhoods({ store, pubsub, model, logger }, config.subscriptions.maxNeighbourhoods);
-  const services: AppServices = { store, dependencyIndex, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods, deliveries: observability.metrics };
+  const services: AppServices = { store, topologyIndex, history, model, config, logger, pubsub, topology, ingestor, scenarios, authenticator, audit, neighbourhoods, deliveries: observability.metrics };
   const server = await createTwinServer(services, observability);
   return {
     services,
@@ -89,7 +89,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         ['fidelity checks', async () => fidelity.stop()],
         ['queue', () => closeQueueBy(queue, deadline, store, logger)],
         ['pubsub', () => pubsub.close()],
-        ['dependency index', async () => dependencyIndex.stop()],
+        ['topology index', async () => topologyIndex.stop()],
         ['store', () => inner.close()],
         ['history', () => history.close()],
       ] as const) {
@@ -99,7 +99,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
 }
 
-/** How far apart the clocks of the processes writing one store may be (the dependency index allows for it). */
+/** How far apart the clocks of the processes writing one store may be (the topology index allows for it). */
 const CLOCK_SKEW_MS = 5_000;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;

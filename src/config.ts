@@ -48,10 +48,10 @@ export interface Config {
   /** QUERY_TIMEOUT_MS: how long one API request's store reads may run, and every Neo4j transaction (default 30 s). */
   queryTimeoutMs: number;
   /**
-   * DEPENDENCY_INDEX_MAX_ASSETS: the most assets the API's in-memory dependency index holds
-   * (src/graph/dependency-index.ts); a larger twin is walked in the store. 0 turns it off. Default 1,000,000.
+   * TOPOLOGY_INDEX_MAX_ASSETS: the most assets the API's in-memory topology index holds
+   * (src/graph/topology-index.ts); a larger twin is walked in the store. 0 turns it off. Default 1,000,000.
    */
-  dependencyIndexMaxAssets: number;
+  topologyIndexMaxAssets: number;
   /** Port of `npm run worker`'s own /metrics, /livez and /readyz; unset = none. */
   metricsPort?: number;
   state: {
@@ -201,7 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 3_600_000),
     queryTimeoutMs: integer(env, 'QUERY_TIMEOUT_MS', 30_000, 100, 3_600_000),
-    dependencyIndexMaxAssets: integer(env, 'DEPENDENCY_INDEX_MAX_ASSETS', 1_000_000, 0, 100_000_000),
+    topologyIndexMaxAssets: integer(env, 'TOPOLOGY_INDEX_MAX_ASSETS', 1_000_000, 0, 100_000_000),
     metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
     state: {
       maxFutureSkewMs: integer(env, 'STATE_MAX_FUTURE_SKEW_SECONDS', 300, 0, 86_400) * 1000,

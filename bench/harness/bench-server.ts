@@ -4,7 +4,7 @@
  * port, plus, on a second port, the same SDL with the naive resolvers (bench/harness/naive-schema.ts)
  * over the same store, and a control endpoint that reads or resets the store meter.
  *
- * Prints one JSON line `{ready: true, url, naiveUrl, controlUrl, backend, history, queue, pubsub}` on
+ * Prints one JSON line `{ready: true, url, naiveUrl, controlUrl, backend, history, queue, pubsub, topologyIndex}` on
  * stdout when listening. SIGTERM (or SIGINT) stops both servers and the app, then exits 0, so
  * `--cpu-prof` writes its profile. BENCH_SERVER_DEBUG=1 logs the shutdown steps on stderr.
  */
@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const meter = new StoreMeter();
   const app = await createApp(config, { logger, wrapStore: (store) => meter.wrap(store) });
+  // Measure the API as it runs once started: with its topology index loaded (how long that took is reported).
+  await app.services.topologyIndex.start();
   const url = await app.listen();
 
   // The naive path: same services (and so the same metered store), no DataLoader.
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
       queue: app.queue.backend,
       history: app.services.history.backend,
       pubsub: config.redisUrl ? 'redis' : 'in-process',
+      topologyIndex: app.services.topologyIndex.status,
     })}\n`,
   );
 }

@@ -19,6 +19,8 @@ export interface ServerInfo {
   queue: string;
   history: string;
   pubsub: string;
+  /** The API's topology index once loaded: state, assets, relationships, loadMs. */
+  topologyIndex: { state: string; assets: number; relationships: number; loadMs: number | null };
 }
 
 export interface BenchServer extends ServerInfo {

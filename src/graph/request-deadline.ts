@@ -26,7 +26,7 @@ export function checkRequestDeadline(): void {
   }
 }
 
-/** Run `fn` outside any request's deadline: work a request starts but others share (a catch-up of the dependency index). */
+/** Run `fn` outside any request's deadline: work a request starts but others share (a catch-up of the topology index). */
 export function withoutRequestDeadline<T>(fn: () => T): T {
   return current.exit(fn);
 }

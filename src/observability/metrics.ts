@@ -1,9 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryObserver } from '../live/delivery-observer';
 import type { StateIngestObserver } from '../live/state-ingest-observer';
+import type { TopologyIndex } from '../graph/topology-index';
 import type { ScenarioKind } from '../graph/scenario-types';
 import type { FidelityObserver } from '../sim-queue/fidelity-checks';
 import type { ScenarioJobObserver, ScenarioJobOutcome } from '../sim-queue/scenario-job-observer';
+
+type TopologyIndexStatus = TopologyIndex['status'];
 
 export interface TwinMetricsOptions {
   /** Include prom-client's default process and Node.js metrics. Default true. */
@@ -55,11 +58,14 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
   readonly stateReports: Counter<'outcome'>;
   readonly stateFreshness: Histogram;
   readonly scenarioQueueDepth: Gauge;
+  readonly topologyIndexReady: Gauge;
+  readonly topologyIndexEntries: Gauge;
   readonly scenarioJobDuration: Histogram<'kind' | 'status'>;
   readonly scenarioRuns: Counter<'kind' | 'status'>;
   readonly fidelityMape: Gauge;
   readonly fidelityChecks: Counter<'drift'>;
   private queueDepthSource: (() => Promise<number>) | null = null;
+  private topologyIndexSource: (() => TopologyIndexStatus) | null = null;
   private readonly operationNames = new Set<string>();
 
   constructor(options: TwinMetricsOptions = {}) {
@@ -150,6 +156,28 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
         }
       },
     });
+    const indexStatus = () => metrics.topologyIndexSource?.();
+    this.topologyIndexReady = new Gauge({
+      name: 'twin_topology_index_ready',
+      help: 'Whether the in-memory topology index answers walks (1), or they go to the store (0: loading, off, or past TOPOLOGY_INDEX_MAX_ASSETS).',
+      registers,
+      collect() {
+        const status = indexStatus();
+        if (status) this.set(status.state === 'ready' ? 1 : 0);
+      },
+    });
+    this.topologyIndexEntries = new Gauge({
+      name: 'twin_topology_index_entries',
+      help: 'What the in-memory topology index holds, by kind (assets, relationships): its memory grows with them.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const status = indexStatus();
+        if (!status) return;
+        this.set({ kind: 'assets' }, status.assets);
+        this.set({ kind: 'relationships' }, status.relationships);
+      },
+    });
     this.scenarioJobDuration = new Histogram({
       name: 'twin_scenario_job_duration_seconds',
       help: 'Scenario job attempts, from RUNNING to their end, by kind and outcome (SUCCEEDED, FAILED, CANCELLED; RETRYING for a failed attempt that will be retried). Recorded where jobs run.',
@@ -185,6 +213,11 @@ export class TwinMetrics implements StateIngestObserver, ScenarioJobObserver, Fi
   /** Where `twin_scenario_queue_depth` is read from at each scrape (ScenarioQueue.depth()). */
   watchQueueDepth(source: () => Promise<number>): void {
     this.queueDepthSource = source;
+  }
+
+  /** Read the topology index's status at each scrape. */
+  watchTopologyIndex(source: () => TopologyIndexStatus): void {
+    this.topologyIndexSource = source;
   }
 
   /** The text exposition of every metric, and its content type. */

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Router } from 'express';
 import type { Config } from '../config';
 import type { HistoryStore } from '../history/history-store';
+import type { TopologyIndex } from '../graph/topology-index';
 import type { TopologyStore } from '../graph/ports/topology-store';
 import type { PubSub } from '../live/pubsub';
 import type { Logger } from '../logger';
@@ -30,6 +31,7 @@ export interface ObservedParts {
   history: Pick<HistoryStore, 'ping'>;
   pubsub: PubSub;
   queue: ScenarioQueue;
+  topologyIndex: Pick<TopologyIndex, 'status'>;
 }
 
 /**
@@ -52,7 +54,7 @@ export class Observability {
 
   /**
    * Readiness checks `store` (always), `redis` (with REDIS_URL) and `queue` (the BullMQ queue);
-   * `twin_scenario_queue_depth` reads the queue at each scrape.
+   * `twin_scenario_queue_depth` reads the queue at each scrape, the topology index gauges its status.
    */
   watch(parts: ObservedParts): void {
     this.health.addCheck('store', storeCheck(parts.store));
@@ -60,6 +62,7 @@ export class Observability {
     if (parts.config.redisUrl) this.health.addCheck('redis', pubsubCheck(parts.pubsub));
     if (parts.queue.backend !== 'in-process') this.health.addCheck('queue', () => parts.queue.depth());
     this.metrics.watchQueueDepth(() => parts.queue.depth());
+    this.metrics.watchTopologyIndex(() => parts.topologyIndex.status);
   }
 
   /** Request ids, access log, /livez, /readyz, /metrics: mount before every other route. */

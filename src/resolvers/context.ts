@@ -2,7 +2,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { Authenticator } from '../auth/authenticator';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { Config } from '../config';
-import type { DependencyIndex } from '../graph/dependency-index';
+import type { TopologyIndex } from '../graph/topology-index';
 import type { GraphStore } from '../graph/graph-store';
 import type { HistoryStore } from '../history/history-store';
 import type { DeliveryObserver } from '../live/delivery-observer';
@@ -18,10 +18,10 @@ import type { Neighbourhoods } from './neighbourhoods';
 
 /** What every resolver receives; built fresh per request so DataLoader caches never leak. */
 export interface RequestContext {
-  /** The store, its dependency reads answered by `dependencyIndex` when that is current. */
+  /** The store, its dependency reads answered by `topologyIndex` when that is current. */
   store: GraphStore;
   /** The in-memory dependency graph (its state shows in /readyz and metrics). */
-  dependencyIndex: DependencyIndex;
+  topologyIndex: TopologyIndex;
   /** State history (observations over time). */
   history: HistoryStore;
   model: ModelIndex;

@@ -14,7 +14,7 @@ import type { AssetNeed } from './selection';
  */
 export interface Loaders {
   asset: DataLoader<string, AssetParent | null>;
-  /** Id, kind and name only: for endpoints and impact entries when the query selects no more (the dependency index has them in memory). */
+  /** Id, kind and name only: for endpoints and impact entries when the query selects no more (the topology index has them in memory). */
   summary: DataLoader<string, AssetParent | null>;
   /** Relationships of each asset; without `properties` their properties are left empty (not selected). */
   relationships(direction: Direction, types?: string[], properties?: boolean): DataLoader<string, RelationshipParent[]>;

@@ -6,12 +6,15 @@ import { checkAssetId } from '../model/validate';
 import { computeImpact } from '../sim/impact';
 import { depthArg, filterArg, idsArg, listArg, pageSizeArg, sortArg, typesArg } from './arguments';
 import { scopeOfArg } from './as-of';
+import { assetNeed } from './selection';
 import { assetAfter, encodeCursor } from './paging';
 
 export const Query: QueryResolvers = {
-  asset: async (_, { id, asOf }, ctx) => {
+  asset: async (_, { id, asOf }, ctx, info) => {
     const checked = checkAssetId(id, 'id');
-    return (await scopeOfArg(ctx, asOf)).loaders.asset.load(checked);
+    const { loaders } = await scopeOfArg(ctx, asOf);
+    // A summary also tells whether the asset exists (null when not): enough when no more is selected.
+    return (assetNeed(info.fieldNodes) === 'full' ? loaders.asset : loaders.summary).load(checked);
   },
 
   async assets(_, { where, orderBy, first, after, asOf }, ctx) {

@@ -5,8 +5,8 @@
 import { Neo4jGraphStore } from '../../src/graph/neo4j/neo4j-graph-store';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
 import { neo4jConfig } from '../support/stores/test-store';
-import { DependencyIndex, withDependencyIndex } from '../../src/graph/dependency-index';
-import { dependencyIndexContract } from './dependency-index.contract';
+import { TopologyIndex, withTopologyIndex } from '../../src/graph/topology-index';
+import { topologyIndexContract } from './topology-index.contract';
 import { topologyChangesContract } from './topology-changes.contract';
 import { topologyHistoryContract } from './topology-history.contract';
 import { topologyTraversalContract } from './topology-traversal.contract';
@@ -22,7 +22,7 @@ topologyHistoryContract('neo4j', makeStore);
 // The same traversals with the dependency reads answered by the in-memory index.
 const indexed = async () => {
   const store = await makeStore();
-  return withDependencyIndex(store, new DependencyIndex(store, indexModel(loadTwinModel()), { maxAssets: 1_000_000, settleMs: 35_000 }));
+  return withTopologyIndex(store, new TopologyIndex(store, indexModel(loadTwinModel()), { maxAssets: 1_000_000, settleMs: 35_000 }));
 };
-topologyTraversalContract('neo4j, dependency index', indexed, { bringsSummaries: true });
-dependencyIndexContract('neo4j', makeStore);
+topologyTraversalContract('neo4j, topology index', indexed, { bringsSummaries: true });
+topologyIndexContract('neo4j', makeStore);

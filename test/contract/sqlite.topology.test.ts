@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { SqliteGraphStore } from '../../src/graph/sqlite/sqlite-graph-store';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
-import { DependencyIndex, withDependencyIndex } from '../../src/graph/dependency-index';
-import { dependencyIndexContract } from './dependency-index.contract';
+import { TopologyIndex, withTopologyIndex } from '../../src/graph/topology-index';
+import { topologyIndexContract } from './topology-index.contract';
 import { topologyChangesContract } from './topology-changes.contract';
 import { topologyHistoryContract } from './topology-history.contract';
 import { topologyTraversalContract } from './topology-traversal.contract';
@@ -22,10 +22,10 @@ topologyHistoryContract('sqlite', makeStore);
 // The same traversals with the dependency reads answered by the in-memory index.
 const indexed = async () => {
   const store = await makeStore();
-  return withDependencyIndex(store, new DependencyIndex(store, indexModel(loadTwinModel()), { maxAssets: 1_000_000, settleMs: 35_000 }));
+  return withTopologyIndex(store, new TopologyIndex(store, indexModel(loadTwinModel()), { maxAssets: 1_000_000, settleMs: 35_000 }));
 };
-topologyTraversalContract('sqlite, dependency index', indexed, { bringsSummaries: true });
-dependencyIndexContract('sqlite', makeStore);
+topologyTraversalContract('sqlite, topology index', indexed, { bringsSummaries: true });
+topologyIndexContract('sqlite', makeStore);
 
 // Runs after the suites' own afterAll hooks have closed their stores.
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

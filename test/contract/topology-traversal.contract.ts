@@ -12,7 +12,7 @@ import { closeStore, edgeKeys, newRun, openStore, relKeys, storeBuilders, type S
 
 /**
  * `bringsSummaries`: whether dependencyNeighboursWithin brings the summaries of what it reaches
- * (Neo4j has the nodes in hand; the dependency index holds them; SQLite's level-by-level walk
+ * (Neo4j has the nodes in hand; the topology index holds them; SQLite's level-by-level walk
  * does not read them).
  */
 export function topologyTraversalContract(name: string, makeStore: StoreFactory, { bringsSummaries }: { bringsSummaries: boolean }): void {

@@ -221,9 +221,9 @@ describe('GraphQL topology API', () => {
 });
 
 describe('store round trips', () => {
-  // Without the dependency index (DEPENDENCY_INDEX_MAX_ASSETS=0): how walks are batched in the
+  // Without the topology index (TOPOLOGY_INDEX_MAX_ASSETS=0): how walks are batched in the
   // store, which is where they go while the index loads, for a twin past its limit, and with asOf.
-  const storeWalks = { DEPENDENCY_INDEX_MAX_ASSETS: '0' };
+  const storeWalks = { TOPOLOGY_INDEX_MAX_ASSETS: '0' };
 
   it('a page of assets with relationships and their endpoints costs the same few calls for 10 or 100 assets', async () => {
     const calls = new Map<string, number>();
@@ -268,20 +268,20 @@ describe('store round trips', () => {
       const ids = await hops('id');
       expect(ids.hops).toHaveLength(50);
       expect(ids.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07' } });
-      // Query.asset is the one getAssets; the walk of three levels is one store call.
-      expect(ids.calls).toEqual({ getAssets: 1, dependencyNeighboursWithin: 1 });
+      // Query.asset needs no more than a summary (its walks need only its id): one
+      // getAssetSummaries; the walk of three levels is one store call.
+      expect(ids.calls).toEqual({ getAssetSummaries: 1, dependencyNeighboursWithin: 1 });
       const named = await hops('id kind name');
       expect(named.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', kind: 'Rack', name: 'Rack 7' } });
-      // Neo4j reads the summaries along with the walk; SQLite looks them up in one more call.
-      const summaries = s.store.backend === 'neo4j' ? {} : { getAssetSummaries: 1 };
-      expect(named.calls).toEqual({ getAssets: 1, ...summaries, dependencyNeighboursWithin: 1 });
+      // Neo4j reads the hops' summaries along with the walk; SQLite looks them up in one more call.
+      expect(named.calls).toEqual({ getAssetSummaries: s.store.backend === 'neo4j' ? 1 : 2, dependencyNeighboursWithin: 1 });
       const full = await hops('id properties version');
       expect(full.hops[7]).toEqual({ depth: 1, asset: { id: 'rack-07', properties: { row: 7 }, version: 1 } });
-      expect(full.calls).toEqual({ getAssets: 2, dependencyNeighboursWithin: 1 });
+      expect(full.calls).toEqual({ getAssetSummaries: 1, getAssets: 1, dependencyNeighboursWithin: 1 });
       // Through a fragment the selection is not looked into: the whole asset is loaded.
       const fragment = await hops('... on Asset { name }');
       expect(fragment.hops[7]).toEqual({ depth: 1, asset: { name: 'Rack 7' } });
-      expect(fragment.calls).toEqual({ getAssets: 2, dependencyNeighboursWithin: 1 });
+      expect(fragment.calls).toEqual({ getAssetSummaries: 1, getAssets: 1, dependencyNeighboursWithin: 1 });
       // Two walks (default maxDepth 1) that reach the same racks: one store call for both,
       // one summary call, and each gets every rack.
       await s.gql(UPSERT, { input: [{ id: 'pdu-b', kind: 'PDU' }] });
@@ -300,8 +300,8 @@ describe('store round trips', () => {
   });
 });
 
-describe('dependency index', () => {
-  it('answers walks from memory: a request catches up with topology history once, however many walks it makes', async () => {
+describe('topology index', () => {
+  it('answers relationships and walks from memory: a request catches up with topology history once, however many reads it makes', async () => {
     const calls = new Map<string, number>();
     const s = await startTestServer({ wrapStore: (store) => countingStore(store, calls) });
     try {
@@ -309,13 +309,15 @@ describe('dependency index', () => {
       await s.gql(UPSERT, { input: [{ id: 'pdu-a', kind: 'PDU' }, { id: 'pdu-b', kind: 'PDU' }, ...racks] });
       await s.gql(RELATE, { input: racks.flatMap((r) => [{ from: 'pdu-a', to: r.id, type: 'FEEDS' }, { from: 'pdu-b', to: r.id, type: 'FEEDS' }]) });
       calls.clear();
-      const res = await s.gql(`{ assets(where: { kind: "PDU" }) { edges { node { id dependents { asset { id name } } } } }
+      const res = await s.gql(`{ assets(where: { kind: "PDU" }) { edges { node { id relationships { type to { id name } } dependents { asset { id name } } } } }
         impact(failed: ["pdu-a"]) { down { asset { id } } } }`);
       expect(res.errors).toBeUndefined();
       expect(res.data.assets.edges[1].node.dependents[7]).toEqual({ asset: { id: 'rack-07', name: 'Rack 7' } });
+      expect(res.data.assets.edges[1].node.relationships[7]).toEqual({ type: 'FEEDS', to: { id: 'rack-07', name: 'Rack 7' } });
       expect(res.data.impact.down).toHaveLength(50);
-      // The page comes from the store; the walks, the hops' names, impact's edges and its entries'
-      // ids from the index, after one read of the changes since it loaded.
+      // The page comes from the store; the relationships and their ends' names, the walks, the
+      // hops' names, impact's edges and its entries' ids from the index, after one read of the
+      // changes since it loaded.
       expect(Object.fromEntries(calls)).toEqual({ listAssets: 1, topologyChangesAfter: 1 });
       // A write shows in the next request. The changes read last time are recent enough that one
       // of them might still be joined by a late commit: they are counted again, in one call.
@@ -324,7 +326,7 @@ describe('dependency index', () => {
       const after = await s.gql(`{ asset(id: "pdu-a") { dependents { asset { id } } } }`);
       expect(after.data.asset.dependents.map((d: any) => d.asset.id)).not.toContain('rack-07');
       expect(after.data.asset.dependents).toHaveLength(49);
-      expect(Object.fromEntries(calls)).toEqual({ getAssets: 1, topologyChangesAfter: 1, countTopologyChanges: 1 });
+      expect(Object.fromEntries(calls)).toEqual({ topologyChangesAfter: 1, countTopologyChanges: 1 });
     } finally {
       await s.stop();
     }

@@ -112,6 +112,17 @@ describe('GET /metrics', () => {
     await s?.stop();
   });
 
+  it('shows whether the topology index answers walks, and what it holds', async () => {
+    await s.gql(`mutation { upsertAssets(input: [{ id: "gauge-ups", kind: "UPS" }, { id: "gauge-pdu", kind: "PDU" }]) { id } }`);
+    await s.gql(`mutation { relate(input: [{ from: "gauge-ups", type: "FEEDS", to: "gauge-pdu" }]) { type } }`);
+    const res = await s.gql(`{ assets { totalCount } asset(id: "gauge-ups") { dependents { asset { id } } } }`);
+    expect(res.data.asset.dependents).toEqual([{ asset: { id: 'gauge-pdu' } }]);
+    const samples = await scrape(s);
+    expect(sampleValue(samples, 'twin_topology_index_ready')).toBe(1);
+    expect(sampleValue(samples, 'twin_topology_index_entries', { kind: 'assets' })).toBe(res.data.assets.totalCount);
+    expect(sampleValue(samples, 'twin_topology_index_entries', { kind: 'relationships' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('includes the default process metrics and every twin metric', async () => {
     const samples = await scrape(s);
     for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'twin_subscriptions_active', 'twin_websocket_connections_active', 'twin_subscription_executions_active', 'twin_subscription_deliveries_total', 'twin_subscription_replayed_events_total', 'twin_scenario_queue_depth']) {

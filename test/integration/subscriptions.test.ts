@@ -344,8 +344,8 @@ describe('assetStateChanged', () => {
 
   it('shares one neighbourhood among subscriptions with the same root, depth and direction, and caps the distinct ones', async () => {
     const calls = new Map<string, number>();
-    // Walks counted in the store: without the dependency index, which would answer them from memory.
-    const s = await startTestServer({ env: { WS_MAX_NEIGHBOURHOODS: '2', DEPENDENCY_INDEX_MAX_ASSETS: '0' }, wrapStore: (store) => countingStore(store, calls) });
+    // Walks counted in the store: without the topology index, which would answer them from memory.
+    const s = await startTestServer({ env: { WS_MAX_NEIGHBOURHOODS: '2', TOPOLOGY_INDEX_MAX_ASSETS: '0' }, wrapStore: (store) => countingStore(store, calls) });
     servers.push(s);
     await seedPowerChain(s);
     const c = await connect(s);

@@ -189,6 +189,9 @@ describe('asOf', () => {
     const now = (await ok(q)).asset;
     expect(now.dependencies).toEqual([]);
     expect(assetIds(now.dependents).sort()).toEqual(['pdu-a', 'pdu-b', 'rack-1', 'rack-2']);
+    // What was read as of then is not what is read now: nothing now says asOf.
+    const current = (await ok(`{ asset(id: "ups-1") { asOf relationships { from { asOf } } dependents(maxDepth: 5) { asset { id asOf } } } }`)).asset;
+    expect(new Set([current.asOf, ...current.relationships.map((r: any) => r.from.asOf), ...current.dependents.map((d: any) => d.asset.asOf)])).toEqual(new Set([null]));
 
     const rel = await ok(`query($asOf: DateTime) { asset(id: "rack-1", asOf: $asOf) { relationships(direction: IN) { from { id } properties } } }`, { asOf: t0 });
     expect(rel.asset.relationships).toEqual([{ from: { id: 'pdu-a' }, properties: {} }]);

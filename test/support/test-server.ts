@@ -43,7 +43,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   if (app.services.store.backend !== STORE) throw new Error(`test server runs on ${app.services.store.backend}, not on the store under test (${STORE})`);
   // Loaded before the first request, so that what a test counts or times does not depend on
   // whether the index (loading in the background) was ready yet.
-  await app.services.dependencyIndex.start();
+  await app.services.topologyIndex.start();
   const url = await app.listen();
   return {
     url,

@@ -3,12 +3,12 @@ import type { ModelIndex } from '../model/twin-model';
 import { dependencyEnds, dependencyLookups, type DependencyLookup } from './dependency-lookups';
 import type { GraphStore } from './graph-store';
 import { neighboursLevelByLevel } from './neighbours-within';
-import { requestStartedAt, withoutRequestDeadline } from './request-deadline';
+import { checkRequestDeadline, requestStartedAt, withoutRequestDeadline } from './request-deadline';
 import { entryKey, relationshipKey, type TopologyChangeEntry } from './topology-log';
-import type { AssetCursor, AssetSummary, DependencyEdge, DependencySide, NeighbourWalk, RelationshipRecord } from './types';
+import type { AssetCursor, AssetSummary, DependencyEdge, DependencySide, Direction, NeighbourWalk, RelationshipRecord } from './types';
 
-export interface DependencyIndexOptions {
-  /** Most assets the index holds; a larger twin is left to the store (DEPENDENCY_INDEX_MAX_ASSETS; 0: no index). */
+export interface TopologyIndexOptions {
+  /** Most assets the index holds; a larger twin is left to the store (TOPOLOGY_INDEX_MAX_ASSETS; 0: no index). */
   maxAssets: number;
   /**
    * How long after its id was made a topology change may still commit: the store's longest
@@ -22,7 +22,11 @@ export interface DependencyIndexOptions {
 /** Assets per page while loading, and changes per read while catching up. */
 const LOAD_BATCH = 2_000;
 const SYNC_BATCH = 5_000;
-/** Most changes one catch-up reads before it lets the waiting reads go to the store (bounded work per request). */
+/**
+ * Most changes one catch-up reads (bounded work per request): past it (a bulk import by another
+ * process) the index loads afresh in the background, cheaper than reading every change, and
+ * reads go to the store meanwhile.
+ */
 const SYNC_LIMIT = 20_000;
 /** How long after a failed load the next read may try again. */
 const RETRY_MS = 5_000;
@@ -33,10 +37,12 @@ const idAt = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0
 type State = 'off' | 'idle' | 'loading' | 'ready';
 
 /**
- * The twin's dependency graph in memory: every asset's id, kind and name and every dependency
- * relationship, so that walks (dependents, dependencies, impact, a scenario's region) need no
- * store round trip per level, nor one at all. Neo4j answers a 10-level walk of 10,000 hops in
- * 100+ ms on two cores; the same walk in memory takes a few milliseconds.
+ * The twin's topology without its live state, in memory: every asset's id, kind and name and
+ * every relationship with its properties, so that walks (dependents, dependencies, impact, a
+ * scenario's region) and relationship lists need no store round trip. Neo4j answers a 10-level
+ * walk of 10,000 hops in 100+ ms on two cores, and 100 racks' 1,600 relationships in 20 ms; in
+ * memory either takes a few milliseconds. Whole asset records (properties, state) stay in the
+ * store: live state changes far more often than topology.
  *
  * It is kept current from topology history, which every write appends to in its own transaction
  * (src/graph/topology-log.ts), so writes by any process (another API instance, the import CLI)
@@ -47,14 +53,13 @@ type State = 'off' | 'idle' | 'loading' | 'ready';
  * the count differs from what was applied, read again. Until loaded (in the background at
  * start), while far behind, or when the store fails, reads go to the store as before.
  */
-export class DependencyIndex {
+export class TopologyIndex {
   private state: State;
   private summaries = new Map<string, AssetSummary>();
-  /** Dependency relationships by relationshipKey, and by each end. */
+  /** Every relationship by relationshipKey, and by each end. */
   private relationships = new Map<string, RelationshipRecord>();
   private byFrom = new Map<string, RelationshipRecord[]>();
   private byTo = new Map<string, RelationshipRecord[]>();
-  private readonly dependencyTypes: Set<string>;
   /** Every change with an id up to `settled` is applied; `seen` is the largest id applied. */
   private settled = '';
   private seen = '';
@@ -62,6 +67,7 @@ export class DependencyIndex {
   private recent = new Set<string>();
   private lastOfKey = new Map<string, string>();
   private loading: Promise<void> | null = null;
+  private loadMs: number | null = null;
   private retryAt = 0;
   /** The catch-up running (with when it began) and the one queued after it. */
   private inflight: { began: number; done: Promise<boolean> } | null = null;
@@ -73,10 +79,9 @@ export class DependencyIndex {
   constructor(
     private readonly store: GraphStore,
     private readonly model: ModelIndex,
-    private readonly options: DependencyIndexOptions,
+    private readonly options: TopologyIndexOptions,
   ) {
     this.state = options.maxAssets > 0 ? 'idle' : 'off';
-    this.dependencyTypes = new Set([...model.forwardTypes, ...model.reverseTypes]);
   }
 
   /** Begin loading in the background (reads go to the store meanwhile); resolves when loaded or given up. */
@@ -93,8 +98,9 @@ export class DependencyIndex {
     this.clear();
   }
 
-  get status(): { state: State; assets: number; relationships: number } {
-    return { state: this.state, assets: this.summaries.size, relationships: this.relationships.size };
+  /** What the index holds, and how long its last load took (ms; null before the first). */
+  get status(): { state: State; assets: number; relationships: number; loadMs: number | null } {
+    return { state: this.state, assets: this.summaries.size, relationships: this.relationships.size, loadMs: this.loadMs };
   }
 
   /** A write through this process ended: the next reads must catch up past it. */
@@ -128,7 +134,7 @@ export class DependencyIndex {
         return caughtUp && this.state === 'ready';
       },
       (err: unknown) => {
-        this.options.logger?.warn({ err }, 'dependency index could not catch up with topology history; reads go to the store');
+        this.options.logger?.warn({ err }, 'topology index could not catch up with topology history; reads go to the store');
         return false;
       },
     );
@@ -144,15 +150,15 @@ export class DependencyIndex {
     const from = idAt(Date.now() - this.options.settleMs);
     try {
       const summaries = new Map<string, AssetSummary>();
-      const edges: RelationshipRecord[] = [];
+      const relationships: RelationshipRecord[] = [];
       let after: AssetCursor | undefined;
       for (;;) {
         const page = await this.store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after, limit: LOAD_BATCH });
         if (this.state !== 'loading') return;
-        if (summaries.size + page.assets.length > this.options.maxAssets) return this.giveUp(`the twin has more than ${this.options.maxAssets} assets (DEPENDENCY_INDEX_MAX_ASSETS)`);
+        if (summaries.size + page.assets.length > this.options.maxAssets) return this.giveUp(`the twin has more than ${this.options.maxAssets} assets (TOPOLOGY_INDEX_MAX_ASSETS)`);
         for (const { id, kind, name } of page.assets) summaries.set(id, { id, kind, name });
-        // Each dependency edge has one supplier: read from the suppliers' side, every edge comes once.
-        for (const edge of await this.store.dependencyEdges(page.assets.map((a) => a.id), 'DOWNSTREAM')) edges.push(edge.relationship);
+        // Read from each relationship's source, every relationship comes once.
+        for (const list of (await this.store.relationshipsOf(page.assets.map((a) => a.id), 'OUT')).values()) relationships.push(...list);
         if (!page.hasNextPage) break;
         const last = page.assets[page.assets.length - 1];
         after = { value: last.id, id: last.id };
@@ -160,23 +166,23 @@ export class DependencyIndex {
       if (this.state !== 'loading') return;
       this.clear();
       this.summaries = summaries;
-      for (const r of edges) this.add(r);
+      for (const r of relationships) this.add(r);
       this.settled = this.seen = from;
       this.state = 'ready';
-      const ms = Math.round(performance.now() - began);
-      this.options.logger?.info({ assets: summaries.size, relationships: this.relationships.size, ms }, 'dependency index loaded');
+      this.loadMs = Math.round(performance.now() - began);
+      this.options.logger?.info({ assets: summaries.size, relationships: this.relationships.size, ms: this.loadMs }, 'topology index loaded');
     } catch (err) {
       if (this.state !== 'loading') return;
       this.state = 'idle';
       this.retryAt = Date.now() + RETRY_MS;
-      this.options.logger?.warn({ err }, 'dependency index could not load; reads go to the store until it does');
+      this.options.logger?.warn({ err }, 'topology index could not load; reads go to the store until it does');
     }
   }
 
   private giveUp(reason: string): void {
     this.state = 'off';
     this.clear();
-    this.options.logger?.warn({ reason }, 'dependency index turned off: reads go to the store');
+    this.options.logger?.warn({ reason }, 'topology index turned off: reads go to the store');
   }
 
   private clear(): void {
@@ -208,10 +214,10 @@ export class DependencyIndex {
       if (batch.length > 0) this.seen = batch[batch.length - 1].id;
       read += batch.length;
       if (batch.length < SYNC_BATCH) break;
-      if (read >= SYNC_LIMIT) return false;
+      if (read >= SYNC_LIMIT) return this.reload();
     }
     if (this.summaries.size > this.options.maxAssets) {
-      this.giveUp(`the twin grew past ${this.options.maxAssets} assets (DEPENDENCY_INDEX_MAX_ASSETS)`);
+      this.giveUp(`the twin grew past ${this.options.maxAssets} assets (TOPOLOGY_INDEX_MAX_ASSETS)`);
       return false;
     }
     this.settle(idAt(began - this.options.settleMs));
@@ -243,7 +249,7 @@ export class DependencyIndex {
     if (change.entity === 'ASSET') {
       if (change.after) this.summaries.set(change.assetId, { id: change.assetId, kind: change.after.kind, name: change.after.name });
       else this.summaries.delete(change.assetId);
-    } else if (this.dependencyTypes.has(change.relationship.type)) {
+    } else {
       this.remove(key);
       if (change.after) this.add({ ...change.relationship, properties: change.after.properties });
     }
@@ -263,7 +269,7 @@ export class DependencyIndex {
     pull(this.byTo, r.to, r);
   }
 
-  // The reads, as TopologyReader defines them; call only when current() said true.
+  // The reads, as TopologyReader defines them (src/graph/ports/topology-store.ts); call only when current() said true.
 
   dependencyNeighbours(ids: string[], side: DependencySide, types?: string[]): [string, string][] {
     const pairs: [string, string][] = [];
@@ -273,7 +279,7 @@ export class DependencyIndex {
 
   dependencyEdges(ids: string[], side: DependencySide, types?: string[]): DependencyEdge[] {
     const edges: DependencyEdge[] = [];
-    this.visit(ids, side, types, (_, lookup, r) => edges.push({ ...dependencyEnds(lookup, r.from, r.to), relationship: r }));
+    this.visit(ids, side, types, (_, lookup, r) => edges.push({ ...dependencyEnds(lookup, r.from, r.to), relationship: copy(r) }));
     return edges;
   }
 
@@ -283,13 +289,31 @@ export class DependencyIndex {
     const summaries = new Map<string, AssetSummary>();
     for (const [, far] of walk.pairs) {
       const summary = this.summaries.get(far);
-      if (summary) summaries.set(far, summary);
+      if (summary) summaries.set(far, { ...summary });
     }
     return { ...walk, summaries };
   }
 
+  /** As the stores list them: an asset's outgoing relationships first, then its incoming ones, each ordered by (from, type, to). */
+  relationshipsOf(ids: string[], direction: Direction, types?: string[], opts?: { properties?: boolean }): Map<string, RelationshipRecord[]> {
+    const keep = (r: RelationshipRecord) => !types || types.includes(r.type);
+    const shown = (opts?.properties ?? true) ? copy : (r: RelationshipRecord) => ({ ...r, properties: {} });
+    const out = new Map<string, RelationshipRecord[]>();
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const outgoing = direction === 'IN' ? [] : (this.byFrom.get(id) ?? []).filter(keep).sort(byKey);
+      // A self-loop is one relationship: listed once, as outgoing, when both directions are asked for.
+      const incoming = direction === 'OUT' ? [] : (this.byTo.get(id) ?? []).filter((r) => keep(r) && !(direction === 'BOTH' && r.from === id)).sort(byKey);
+      out.set(id, [...outgoing, ...incoming].map(shown));
+    }
+    return out;
+  }
+
   getAssetSummaries(ids: string[]): (AssetSummary | null)[] {
-    return ids.map((id) => this.summaries.get(id) ?? null);
+    return ids.map((id) => {
+      const summary = this.summaries.get(id);
+      return summary ? { ...summary } : null;
+    });
   }
 
   existingIds(ids: string[]): Set<string> {
@@ -306,6 +330,15 @@ export class DependencyIndex {
   }
 }
 
+/**
+ * What a read hands out is a copy (callers stamp `asOf` on what they get); a relationship's
+ * properties object is shared, and nobody writes to it.
+ */
+const copy = (r: RelationshipRecord): RelationshipRecord => ({ ...r });
+
+const byKey = (a: RelationshipRecord, b: RelationshipRecord) => compare(a.from, b.from) || compare(a.type, b.type) || compare(a.to, b.to);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function push(map: Map<string, RelationshipRecord[]>, id: string, r: RelationshipRecord): void {
   const list = map.get(id);
   if (list) list.push(r);
@@ -320,8 +353,8 @@ function pull(map: Map<string, RelationshipRecord[]>, id: string, r: Relationshi
   if (list.length === 0) map.delete(id);
 }
 
-/** The reads DependencyIndex answers, each going to the store when the index cannot, and the writes it must catch up past. */
-const SERVED = ['dependencyNeighbours', 'dependencyEdges', 'dependencyNeighboursWithin', 'getAssetSummaries', 'existingIds'] as const;
+/** The reads TopologyIndex answers, each going to the store when the index cannot, and the writes it must catch up past. */
+const SERVED = ['relationshipsOf', 'dependencyNeighbours', 'dependencyEdges', 'dependencyNeighboursWithin', 'getAssetSummaries', 'existingIds'] as const;
 const WRITES = ['upsertAssets', 'deleteAssets', 'relate', 'unrelate'] as const;
 
 /**
@@ -329,7 +362,7 @@ const WRITES = ['upsertAssets', 'deleteAssets', 'relate', 'unrelate'] as const;
  * result also loads the index and waits for it (the contract suites use that); the API starts
  * it in the background instead (index.start()). `close()` stops the index first.
  */
-export function withDependencyIndex(store: GraphStore, index: DependencyIndex): GraphStore {
+export function withTopologyIndex(store: GraphStore, index: TopologyIndex): GraphStore {
   const served: Record<string, unknown> = {
     init: async () => {
       await store.init();
@@ -342,6 +375,7 @@ export function withDependencyIndex(store: GraphStore, index: DependencyIndex): 
   };
   for (const name of SERVED) {
     served[name] = async (...args: unknown[]) => {
+      checkRequestDeadline(); // as for a store read: none starts past the request's deadline
       const read: object = (await index.current()) ? index : store;
       return Reflect.apply(Reflect.get(read, name) as (...a: unknown[]) => unknown, read, args);
     };

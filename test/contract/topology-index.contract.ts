@@ -1,11 +1,11 @@
 /**
- * The dependency index (src/graph/dependency-index.ts) over a store: the dependency reads it
- * answers from memory stay what the store would answer, whoever writes. The traversal contract
+ * The topology index (src/graph/topology-index.ts) over a store: the reads it answers from
+ * memory (relationships, walks, summaries) stay what the store would answer, whoever writes. The traversal contract
  * also runs against an indexed store (see <store>.topology.test.ts); this suite covers what only
  * the index can get wrong: writes by another connection (another API instance, the import CLI),
  * a change that commits after one with a larger id, properties that change, and the size limit.
  */
-import { DependencyIndex, withDependencyIndex } from '../../src/graph/dependency-index';
+import { TopologyIndex, withTopologyIndex } from '../../src/graph/topology-index';
 import type { GraphStore } from '../../src/graph/graph-store';
 import { reachable } from '../../src/graph/traversal';
 import { indexModel, loadTwinModel } from '../../src/model/twin-model';
@@ -14,13 +14,13 @@ import { closeStore, edgeKeys, newRun, openStore, storeBuilders, type StoreFacto
 const model = indexModel(loadTwinModel());
 const SETTLE_MS = 35_000;
 
-export function dependencyIndexContract(name: string, makeStore: StoreFactory): void {
-  describe(`dependency index: ${name}`, () => {
+export function topologyIndexContract(name: string, makeStore: StoreFactory): void {
+  describe(`topology index: ${name}`, () => {
     const { runId, newPrefix } = newRun();
     /** The connection the index reads through, counting the dependency reads that reach the store. */
     let inner: GraphStore;
     let indexed: GraphStore;
-    let index: DependencyIndex;
+    let index: TopologyIndex;
     /** Another connection to the same data: another process writing. */
     let other: GraphStore;
     const storeReads = new Map<string, number>();
@@ -38,8 +38,8 @@ export function dependencyIndexContract(name: string, makeStore: StoreFactory): 
           };
         },
       });
-      index = new DependencyIndex(counting, model, { maxAssets: 1_000_000, settleMs: SETTLE_MS });
-      indexed = withDependencyIndex(counting, index);
+      index = new TopologyIndex(counting, model, { maxAssets: 1_000_000, settleMs: SETTLE_MS });
+      indexed = withTopologyIndex(counting, index);
       await index.start();
     });
 
@@ -85,10 +85,13 @@ export function dependencyIndexContract(name: string, makeStore: StoreFactory): 
         { id: 'svc', depth: 3, kind: 'Service' },
       ]);
       expect(await indexed.getAssetSummaries([p + 'rack'])).toEqual([{ id: p + 'rack', kind: 'Rack', name: 'Rack 1' }]);
+      const ofRack = await indexed.relationshipsOf([p + 'rack'], 'BOTH');
+      expect(ofRack.get(p + 'rack')!.map((r) => `${r.from.slice(p.length)} ${r.type} ${r.to.slice(p.length)}`)).toEqual(['pdu FEEDS rack', 'svc RUNS_ON rack']);
 
       await other.deleteAssets([p + 'rack']);
       expect(await dependents(p, 'ups')).toEqual([{ id: 'pdu', depth: 1, kind: 'PDU' }]);
       expect(await indexed.existingIds([p + 'rack', p + 'svc'])).toEqual(new Set([p + 'svc']));
+      expect((await indexed.relationshipsOf([p + 'svc'], 'OUT')).get(p + 'svc')).toEqual([]);
       await other.unrelate([{ from: p + 'ups', type: 'FEEDS', to: p + 'pdu' }]);
       expect(await dependents(p, 'ups')).toEqual([]);
     });
@@ -128,10 +131,10 @@ export function dependencyIndexContract(name: string, makeStore: StoreFactory): 
       const p = newPrefix();
       await mine.assets(p, [['ups', 'UPS'], ['pdu', 'PDU']]);
       await mine.relate(p, [['ups', 'FEEDS', 'pdu']]);
-      const small = new DependencyIndex(inner, model, { maxAssets: 1, settleMs: SETTLE_MS });
-      const limited = withDependencyIndex(inner, small);
+      const small = new TopologyIndex(inner, model, { maxAssets: 1, settleMs: SETTLE_MS });
+      const limited = withTopologyIndex(inner, small);
       await small.start();
-      expect(small.status).toEqual({ state: 'off', assets: 0, relationships: 0 });
+      expect(small.status).toMatchObject({ state: 'off', assets: 0, relationships: 0 });
       const walk = await reachable(limited, [p + 'ups'], 'DOWNSTREAM', { maxDepth: 3 });
       expect(walk.get(p + 'ups')!.map((h) => h.id)).toEqual([p + 'pdu']);
     });
