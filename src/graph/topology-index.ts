@@ -4,8 +4,8 @@ import { dependencyEnds, dependencyLookups, type DependencyLookup } from './depe
 import type { GraphStore } from './graph-store';
 import { neighboursLevelByLevel } from './neighbours-within';
 import { checkRequestDeadline, requestStartedAt, withoutRequestDeadline } from './request-deadline';
-import { entryKey, relationshipKey, type TopologyChangeEntry } from './topology-log';
-import type { AssetCursor, AssetSummary, DependencyEdge, DependencySide, Direction, NeighbourWalk, RelationshipRecord } from './types';
+import { entryKey, type TopologyChangeEntry } from './topology-log';
+import type { AssetCursor, AssetSummary, DependencyEdge, DependencySide, Direction, NeighbourWalk, RelationshipKey, RelationshipRecord } from './types';
 
 export interface TopologyIndexOptions {
   /** Most assets the index holds; a larger twin is left to the store (TOPOLOGY_INDEX_MAX_ASSETS; 0: no index). */
@@ -56,8 +56,12 @@ type State = 'off' | 'idle' | 'loading' | 'ready';
 export class TopologyIndex {
   private state: State;
   private summaries = new Map<string, AssetSummary>();
-  /** Every relationship by relationshipKey, and by each end. */
-  private relationships = new Map<string, RelationshipRecord>();
+  /**
+   * Every relationship, listed under each end (no map by key: at 100k assets its 240k keys alone
+   * would take more memory than the relationships), and how many there are.
+   */
+  private relationshipCount = 0;
+  private readonly names = new Map<string, string>();
   private byFrom = new Map<string, RelationshipRecord[]>();
   private byTo = new Map<string, RelationshipRecord[]>();
   /** Every change with an id up to `settled` is applied; `seen` is the largest id applied. */
@@ -100,7 +104,7 @@ export class TopologyIndex {
 
   /** What the index holds, and how long its last load took (ms; null before the first). */
   get status(): { state: State; assets: number; relationships: number; loadMs: number | null } {
-    return { state: this.state, assets: this.summaries.size, relationships: this.relationships.size, loadMs: this.loadMs };
+    return { state: this.state, assets: this.summaries.size, relationships: this.relationshipCount, loadMs: this.loadMs };
   }
 
   /** A write through this process ended: the next reads must catch up past it. */
@@ -156,7 +160,7 @@ export class TopologyIndex {
         const page = await this.store.listAssets({ filter: {}, sort: { field: 'id', descending: false }, after, limit: LOAD_BATCH });
         if (this.state !== 'loading') return;
         if (summaries.size + page.assets.length > this.options.maxAssets) return this.giveUp(`the twin has more than ${this.options.maxAssets} assets (TOPOLOGY_INDEX_MAX_ASSETS)`);
-        for (const { id, kind, name } of page.assets) summaries.set(id, { id, kind, name });
+        for (const { id, kind, name } of page.assets) summaries.set(id, { id, kind: this.intern(kind), name });
         // Read from each relationship's source, every relationship comes once.
         for (const list of (await this.store.relationshipsOf(page.assets.map((a) => a.id), 'OUT')).values()) relationships.push(...list);
         if (!page.hasNextPage) break;
@@ -166,11 +170,11 @@ export class TopologyIndex {
       if (this.state !== 'loading') return;
       this.clear();
       this.summaries = summaries;
-      for (const r of relationships) this.add(r);
+      for (const r of relationships) this.add(r); // each once: no need to look for it first
       this.settled = this.seen = from;
       this.state = 'ready';
       this.loadMs = Math.round(performance.now() - began);
-      this.options.logger?.info({ assets: summaries.size, relationships: this.relationships.size, ms: this.loadMs }, 'topology index loaded');
+      this.options.logger?.info({ assets: summaries.size, relationships: this.relationshipCount, ms: this.loadMs }, 'topology index loaded');
     } catch (err) {
       if (this.state !== 'loading') return;
       this.state = 'idle';
@@ -187,7 +191,7 @@ export class TopologyIndex {
 
   private clear(): void {
     this.summaries = new Map();
-    this.relationships = new Map();
+    this.relationshipCount = 0;
     this.byFrom = new Map();
     this.byTo = new Map();
     this.recent = new Set();
@@ -247,26 +251,40 @@ export class TopologyIndex {
     if (last !== undefined && last > change.id) return; // a later change of the same thing is in already
     this.lastOfKey.set(key, change.id);
     if (change.entity === 'ASSET') {
-      if (change.after) this.summaries.set(change.assetId, { id: change.assetId, kind: change.after.kind, name: change.after.name });
+      if (change.after) this.summaries.set(change.assetId, { id: change.assetId, kind: this.intern(change.after.kind), name: change.after.name });
       else this.summaries.delete(change.assetId);
     } else {
-      this.remove(key);
+      this.remove(change.relationship);
       if (change.after) this.add({ ...change.relationship, properties: change.after.properties });
     }
   }
 
   private add(r: RelationshipRecord): void {
-    this.relationships.set(relationshipKey(r), r);
-    push(this.byFrom, r.from, r);
-    push(this.byTo, r.to, r);
+    // The ends' id strings are the assets' own (one copy of each id, however many relationships).
+    const record: RelationshipRecord = {
+      from: this.summaries.get(r.from)?.id ?? r.from,
+      type: this.intern(r.type),
+      to: this.summaries.get(r.to)?.id ?? r.to,
+      properties: Object.keys(r.properties).length > 0 ? r.properties : NO_PROPERTIES,
+    };
+    push(this.byFrom, record.from, record);
+    push(this.byTo, record.to, record);
+    this.relationshipCount++;
   }
 
-  private remove(key: string): void {
-    const r = this.relationships.get(key);
+  /** One copy of each kind and relationship type name (a few dozen strings, each used by thousands). */
+  private intern(name: string): string {
+    let kept = this.names.get(name);
+    if (kept === undefined) this.names.set(name, (kept = name));
+    return kept;
+  }
+
+  private remove(key: RelationshipKey): void {
+    const r = this.byFrom.get(key.from)?.find((x) => x.type === key.type && x.to === key.to);
     if (!r) return;
-    this.relationships.delete(key);
     pull(this.byFrom, r.from, r);
     pull(this.byTo, r.to, r);
+    this.relationshipCount--;
   }
 
   // The reads, as TopologyReader defines them (src/graph/ports/topology-store.ts); call only when current() said true.
@@ -334,6 +352,8 @@ export class TopologyIndex {
  * What a read hands out is a copy (callers stamp `asOf` on what they get); a relationship's
  * properties object is shared, and nobody writes to it.
  */
+const NO_PROPERTIES = Object.freeze({}) as RelationshipRecord['properties'];
+
 const copy = (r: RelationshipRecord): RelationshipRecord => ({ ...r });
 
 const byKey = (a: RelationshipRecord, b: RelationshipRecord) => compare(a.from, b.from) || compare(a.type, b.type) || compare(a.to, b.to);
