@@ -42,6 +42,11 @@ export interface BucketsQuery {
   to?: string;
   /** Bucket width in seconds; buckets start at `from`. */
   everySeconds: number;
+  /**
+   * Whether each bucket's first and last value are wanted (default true). Finding them is most
+   * of a bucket query's work in PostgreSQL; without them they come back null.
+   */
+  ends?: boolean;
 }
 
 /** One non-empty bucket; `avg`, `min`, `max` over the numeric values only (null when none). */

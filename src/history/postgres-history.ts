@@ -84,7 +84,10 @@ export class PostgresHistory implements HistoryStore {
   private readonly days = new Set<number>();
 
   constructor(url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+    // work_mem: the planner cannot tell how few buckets a query makes, so with the default 4 MB
+    // it sorts every observation to group them; with 16 MB it hashes them (43,200 observations in
+    // 720 buckets take 2 MB). At most `max` connections use it at once.
+    this.pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, options: '-c work_mem=16MB' });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -162,20 +165,21 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async buckets(q: BucketsQuery): Promise<Map<string, Bucket[]>> {
-    const { rows } = await this.query<{ asset_id: string; b: string; n: string; nn: string; sum: number | null; min: number | null; max: number | null; t0: Date; t1: Date; first: Scalar; last: Scalar }>(
-      `SELECT asset_id, floor(extract(epoch FROM observed_at - $3::timestamptz) / $5) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
+    // Each bucket's first and last value cost an ordered aggregate each: only when wanted.
+    const ends = (q.ends ?? true) ? '(array_agg(value ORDER BY observed_at))[1] AS first, (array_agg(value ORDER BY observed_at DESC))[1] AS last' : 'NULL::jsonb AS first, NULL::jsonb AS last';
+    // date_bin gives each bucket's start in integer arithmetic (extract(epoch) is numeric, several times slower).
+    const { rows } = await this.query<{ asset_id: string; b: Date; n: string; nn: string; sum: number | null; min: number | null; max: number | null; t0: Date; t1: Date; first: Scalar; last: Scalar }>(
+      `SELECT asset_id, date_bin($5 * interval '1 second', observed_at, $3::timestamptz) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
               min(observed_at) AS t0, max(observed_at) AS t1,
-              (array_agg(value ORDER BY observed_at))[1] AS first, (array_agg(value ORDER BY observed_at DESC))[1] AS last
+              ${ends}
        FROM ${TABLE}
        WHERE asset_id = ANY($1) AND metric = $2 AND observed_at >= $3 AND ($4::timestamptz IS NULL OR observed_at < $4)
        GROUP BY asset_id, b`,
       [q.assetIds, q.metric, q.from, q.to ?? null, q.everySeconds],
     );
-    const from = Date.parse(q.from);
-    const width = q.everySeconds * 1000;
     const parts = new Map<string, BucketPart[]>(q.assetIds.map((id) => [id, []]));
     for (const r of rows) {
-      parts.get(r.asset_id)?.push({ start: from + Number(r.b) * width, count: Number(r.n), numCount: Number(r.nn), sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0.getTime(), last: r.last, lastAt: r.t1.getTime() });
+      parts.get(r.asset_id)?.push({ start: r.b.getTime(), count: Number(r.n), numCount: Number(r.nn), sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0.getTime(), last: r.last, lastAt: r.t1.getTime() });
     }
     if (rollupsServe(q)) {
       // Whole hours of the window only.

@@ -157,22 +157,26 @@ export class SqliteHistory implements HistoryStore {
     const to = q.to ? ms(q.to) : FAR_FUTURE;
     const width = q.everySeconds * 1000;
     const ids = JSON.stringify(q.assetIds);
-    // Group (numbers bind as REAL: the CAST makes the bucket index whole), then fetch each bucket's first and last value by key (primary-key lookups).
-    const rows = this.sql.all<{ asset_id: string; b: number; n: number; nn: number; sum: number | null; min: number | null; max: number | null; t0: number; t1: number; first: string; last: string }>(
+    // Group (numbers bind as REAL: the CAST makes the bucket index whole), then fetch each bucket's
+    // first and last value by key (primary-key lookups), when they are wanted.
+    const ends = q.ends ?? true;
+    const rows = this.sql.all<{ asset_id: string; b: number; n: number; nn: number; sum: number | null; min: number | null; max: number | null; t0: number; t1: number; first: string | null; last: string | null }>(
       `WITH g AS (
          SELECT asset_id, CAST((observed_at - @from) / @width AS INTEGER) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
                 min(observed_at) AS t0, max(observed_at) AS t1
          FROM observations
          WHERE asset_id ${IN_LIST.replace('?', '@ids')} AND metric = @metric AND observed_at >= @from AND observed_at < @to
          GROUP BY asset_id, b)
-       SELECT g.*, f.value AS first, l.value AS last FROM g
-       JOIN observations f ON f.asset_id = g.asset_id AND f.metric = @metric AND f.observed_at = g.t0
-       JOIN observations l ON l.asset_id = g.asset_id AND l.metric = @metric AND l.observed_at = g.t1`,
+       ${ends
+         ? `SELECT g.*, f.value AS first, l.value AS last FROM g
+            JOIN observations f ON f.asset_id = g.asset_id AND f.metric = @metric AND f.observed_at = g.t0
+            JOIN observations l ON l.asset_id = g.asset_id AND l.metric = @metric AND l.observed_at = g.t1`
+         : 'SELECT g.*, NULL AS first, NULL AS last FROM g'}`,
       { ids, metric: q.metric, from, to, width },
     );
     const parts = new Map<string, BucketPart[]>(q.assetIds.map((id) => [id, []]));
     for (const r of rows) {
-      parts.get(r.asset_id)?.push({ start: from + r.b * width, count: r.n, numCount: r.nn, sum: r.sum, min: r.min, max: r.max, first: JSON.parse(r.first), firstAt: r.t0, last: JSON.parse(r.last), lastAt: r.t1 });
+      parts.get(r.asset_id)?.push({ start: from + r.b * width, count: r.n, numCount: r.nn, sum: r.sum, min: r.min, max: r.max, first: ends ? JSON.parse(r.first!) : null, firstAt: r.t0, last: ends ? JSON.parse(r.last!) : null, lastAt: r.t1 });
     }
     if (rollupsServe(q)) {
       const rollups = this.sql.all<RollupRow>(

@@ -4,6 +4,7 @@ import { dateTimeArg, DEFAULT_PAGE_SIZE, optionalDateTimeArg, pageSizeArg } from
 import { checkAssetId } from '../model/validate';
 import type { TopologyChangeFilter } from '../graph/topology-log';
 import { encodeCursor, historyAfter, idAfter, idConnection } from './paging';
+import { selectsField } from './selection';
 import type { RequestContext } from './context';
 
 /** Samples per page when `first` is not given. */
@@ -60,9 +61,10 @@ export const historyTypes: Resolvers = {
       const last = nodes.at(-1);
       return { nodes, pageInfo: { hasNextPage: samples.length > limit, endCursor: last ? encodeCursor([last.observedAt, last.metric]) : null } };
     },
-    historyBuckets(asset, { metric, from, to, every }, ctx) {
+    historyBuckets(asset, { metric, from, to, every }, ctx, info) {
       const window = windowArg(from, to);
-      return ctx.loaders.historyBuckets(metric, window.from, window.to, bucketWidthArg(ctx, every, window)).load(asset.id);
+      const ends = selectsField(info.fieldNodes, 'first') || selectsField(info.fieldNodes, 'last');
+      return ctx.loaders.historyBuckets(metric, window.from, window.to, bucketWidthArg(ctx, every, window), ends).load(asset.id);
     },
     stateAt: (asset, { asOf }, ctx) => ctx.history.stateAt(asset.id, dateTimeArg(asOf, 'asOf')),
   },

@@ -24,7 +24,7 @@ export interface Loaders {
   /** An asset's results from its newest succeeded runs. */
   scenarioResults(last: number): DataLoader<string, SimulationResultRecord[]>;
   /** Buckets of one metric over one window, for every asset asked in the request at once (dashboards ask for many). */
-  historyBuckets(metric: string, from: string, to: string | undefined, everySeconds: number): DataLoader<string, Bucket[]>;
+  historyBuckets(metric: string, from: string, to: string | undefined, everySeconds: number, ends: boolean): DataLoader<string, Bucket[]>;
 }
 
 /** One loader per distinct set of arguments, made on first use. */
@@ -75,9 +75,9 @@ export function createLoaders(store: GraphStore, history: HistoryStore, source?:
         return ids.map((id) => byId.get(id) ?? []);
       }),
     ),
-    historyBuckets: memo((metric: string, from: string, to: string | undefined, everySeconds: number) =>
+    historyBuckets: memo((metric: string, from: string, to: string | undefined, everySeconds: number, ends: boolean) =>
       new DataLoader(async (ids: readonly string[]) => {
-        const byId = await history.buckets({ assetIds: [...ids], metric, from, to, everySeconds });
+        const byId = await history.buckets({ assetIds: [...ids], metric, from, to, everySeconds, ends });
         return ids.map((id) => byId.get(id) ?? []);
       }, { maxBatchSize: STORE_BATCH }),
     ),

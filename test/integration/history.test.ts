@@ -101,6 +101,12 @@ describe('queries', () => {
       { start: at(10), count: 20, avg: 30.5, min: 21, max: 40, first: 21, last: 40 },
       { start: at(20), count: 20, avg: 50.5, min: 41, max: 60, first: 41, last: 60 },
     ]);
+    // Without first and last (not looked for then), the same buckets; one request asks both ways.
+    const both = (await s.gql(`query($from: DateTime!, $to: DateTime) { asset(id: "ups-2") {
+      a: historyBuckets(metric: "loadKw", from: $from, to: $to, every: 600) { start count avg min max }
+      b: historyBuckets(metric: "loadKw", from: $from, to: $to, every: 600) { start last } } }`, { from: at(0), to: at(30) })).data.asset;
+    expect(both.a).toEqual(loads.map(({ first, last, ...rest }: any) => rest));
+    expect(both.b).toEqual(loads.map(({ start, last }: any) => ({ start, last })));
     const statuses = (await s.gql(q, { metric: 'status', from: at(0), every: 900 })).data.asset.historyBuckets;
     expect(statuses).toEqual([
       { start: at(15), count: 1, avg: null, min: null, max: null, first: 'DEGRADED', last: 'DEGRADED' },

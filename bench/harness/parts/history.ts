@@ -18,6 +18,8 @@ const DAY = 1440 * MINUTE;
 const CHART_ASSETS = 100;
 
 const BUCKETS = `query($id: ID!, $from: DateTime!, $to: DateTime!) { asset(id: $id) { historyBuckets(metric: "loadKw", from: $from, to: $to, every: 3600) { start count avg min max } } }`;
+/** The same with each bucket's first and last value, which the store finds only when asked. */
+const BUCKETS_WITH_ENDS = BUCKETS.replace('start count avg min max', 'start count avg min max first last');
 const CHART = `query($ids: [ID!], $from: DateTime!, $to: DateTime!) { assets(where: { id_in: $ids }, first: ${CHART_ASSETS}) {
   edges { node { id historyBuckets(metric: "loadKw", from: $from, to: $to, every: 900) { start avg max } } } } }`;
 
@@ -52,6 +54,9 @@ export async function runHistoryPart(ctx: BenchContext): Promise<void> {
   const runs: [string, string, Record<string, unknown>, (data: any) => void][] = [
     ['historyBuckets: 30 days of 1-min data, 1-h buckets', BUCKETS, { id: ups, from: new Date(end - 30 * DAY).toISOString(), to: new Date(end).toISOString() }, (d) => {
       if (d.asset.historyBuckets.length !== 720) throw new Error(`expected 720 buckets, got ${d.asset.historyBuckets.length}`);
+    }],
+    ['historyBuckets: the same with first and last', BUCKETS_WITH_ENDS, { id: ups, from: new Date(end - 30 * DAY).toISOString(), to: new Date(end).toISOString() }, (d) => {
+      if (d.asset.historyBuckets.length !== 720 || d.asset.historyBuckets.some((b: any) => typeof b.first !== 'number')) throw new Error('expected 720 buckets with first and last');
     }],
     [`chart: ${CHART_ASSETS} assets x 24 h, 15-min buckets`, CHART, { ids: chartIds, from: new Date(end - DAY).toISOString(), to: new Date(end).toISOString() }, (d) => {
       const nodes = d.assets.edges;
