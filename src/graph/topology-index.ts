@@ -16,6 +16,8 @@ export interface TopologyIndexOptions {
    * than that are counted again on every catch-up, in case one of them commits late.
    */
   settleMs: number;
+  /** Most changes one catch-up reads before loading afresh instead (default SYNC_LIMIT; tests make it small). */
+  maxCatchUp?: number;
   logger?: Logger;
 }
 
@@ -67,8 +69,14 @@ export class TopologyIndex {
   /** Every change with an id up to `settled` is applied; `seen` is the largest id applied. */
   private settled = '';
   private seen = '';
-  /** Ids of the changes applied in (settled, seen], and the last of each key among them. */
+  /**
+   * Ids of the changes applied in (settled, seen], and the last of each key among them. After a
+   * load, `preloaded` more of that window (up to `preloadedUpTo`) are in the loaded topology
+   * without their ids: counted, not read, since right after a bulk import they are many.
+   */
   private recent = new Set<string>();
+  private preloaded = 0;
+  private preloadedUpTo = '';
   private lastOfKey = new Map<string, string>();
   private loading: Promise<void> | null = null;
   private loadMs: number | null = null;
@@ -103,6 +111,10 @@ export class TopologyIndex {
   }
 
   /** What the index holds, and how long its last load took (ms; null before the first). */
+  private get maxCatchUp(): number {
+    return this.options.maxCatchUp ?? SYNC_LIMIT;
+  }
+
   get status(): { state: State; assets: number; relationships: number; loadMs: number | null } {
     return { state: this.state, assets: this.summaries.size, relationships: this.relationshipCount, loadMs: this.loadMs };
   }
@@ -151,8 +163,12 @@ export class TopologyIndex {
 
   private async load(): Promise<void> {
     const began = performance.now();
-    const from = idAt(Date.now() - this.options.settleMs);
+    const settled = idAt(Date.now() - this.options.settleMs);
     try {
+      // Where the log stands before the topology is read: what comes after is applied over it.
+      const head = (await this.store.listTopologyChanges({}, 1)).changes[0]?.id ?? '';
+      const seen = head > settled ? head : settled;
+      const preloaded = seen > settled ? await this.store.countTopologyChanges(settled, seen) : 0;
       const summaries = new Map<string, AssetSummary>();
       const relationships: RelationshipRecord[] = [];
       let after: AssetCursor | undefined;
@@ -171,7 +187,9 @@ export class TopologyIndex {
       this.clear();
       this.summaries = summaries;
       for (const r of relationships) this.add(r); // each once: no need to look for it first
-      this.settled = this.seen = from;
+      this.settled = settled;
+      this.seen = this.preloadedUpTo = seen;
+      this.preloaded = preloaded;
       this.state = 'ready';
       this.loadMs = Math.round(performance.now() - began);
       this.options.logger?.info({ assets: summaries.size, relationships: this.relationshipCount, ms: this.loadMs }, 'topology index loaded');
@@ -195,6 +213,7 @@ export class TopologyIndex {
     this.byFrom = new Map();
     this.byTo = new Map();
     this.recent = new Set();
+    this.preloaded = 0;
     this.lastOfKey = new Map();
     this.caughtUpFrom = -Infinity;
   }
@@ -204,21 +223,22 @@ export class TopologyIndex {
     const began = Date.now();
     if (this.seen > this.settled) {
       const committed = await this.store.countTopologyChanges(this.settled, this.seen);
-      if (committed !== this.recent.size) {
+      if (committed !== this.recent.size + this.preloaded) {
         // A change committed after others with larger ids: read the unsettled ones again.
-        const window = await this.store.topologyChangesAfter(this.settled, SYNC_LIMIT + 1, this.seen);
-        if (window.length > SYNC_LIMIT) return this.reload();
+        const window = await this.store.topologyChangesAfter(this.settled, this.maxCatchUp + 1, this.seen);
+        if (window.length > this.maxCatchUp) return this.reload();
         for (const change of window) if (!this.recent.has(change.id)) this.apply(change);
         this.recent = new Set(window.map((c) => c.id));
+        this.preloaded = 0;
       }
     }
     for (let read = 0; ; ) {
-      const batch = await this.store.topologyChangesAfter(this.seen, SYNC_BATCH);
+      const batch = await this.store.topologyChangesAfter(this.seen, Math.min(SYNC_BATCH, this.maxCatchUp));
       for (const change of batch) this.apply(change);
       if (batch.length > 0) this.seen = batch[batch.length - 1].id;
       read += batch.length;
-      if (batch.length < SYNC_BATCH) break;
-      if (read >= SYNC_LIMIT) return this.reload();
+      if (batch.length < Math.min(SYNC_BATCH, this.maxCatchUp)) break;
+      if (read >= this.maxCatchUp) return this.reload();
     }
     if (this.summaries.size > this.options.maxAssets) {
       this.giveUp(`the twin grew past ${this.options.maxAssets} assets (TOPOLOGY_INDEX_MAX_ASSETS)`);
@@ -238,6 +258,9 @@ export class TopologyIndex {
   /** Every change up to `bound` is in: forget what was kept to recognise late ones before it. */
   private settle(bound: string): void {
     if (bound <= this.settled) return;
+    // The preloaded changes are known by their count only: the window moves past them at once.
+    if (this.preloaded > 0 && bound < this.preloadedUpTo) return;
+    this.preloaded = 0;
     this.settled = bound;
     if (this.seen < bound) this.seen = bound;
     for (const id of this.recent) if (id <= bound) this.recent.delete(id);

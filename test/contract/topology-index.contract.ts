@@ -23,12 +23,14 @@ export function topologyIndexContract(name: string, makeStore: StoreFactory): vo
     let index: TopologyIndex;
     /** Another connection to the same data: another process writing. */
     let other: GraphStore;
+    /** `inner`, counting in `storeReads` the dependency reads that reach it. */
+    let counting: GraphStore;
     const storeReads = new Map<string, number>();
 
     beforeAll(async () => {
       inner = await openStore(makeStore);
       other = await openStore(makeStore);
-      const counting = new Proxy(inner, {
+      counting = new Proxy(inner, {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver);
           if (typeof prop !== 'string' || !prop.startsWith('dependency')) return value;
@@ -125,6 +127,26 @@ export function topologyIndexContract(name: string, makeStore: StoreFactory): vo
       await theirs.relate(p, [['pdu', 'FEEDS', 'rack', { redundancyGroup: 'feed-b', minLive: 2 }]]);
       expect(await edges()).toEqual([{ redundancyGroup: 'feed-b', minLive: 2 }]);
       expect(edgeKeys(p, await indexed.dependencyEdges([p + 'pdu'], 'DOWNSTREAM'))).toEqual(['pdu=>rack (pdu-FEEDS->rack)']);
+    });
+
+    test('loaded right after a bulk write, it serves from memory at once: the changes it already holds are not read again', async () => {
+      const p = newPrefix();
+      const racks = Array.from({ length: 12 }, (_, i): [string, string] => [`rack-${i}`, 'Rack']);
+      await mine.assets(p, [['pdu', 'PDU'], ...racks]);
+      await mine.relate(p, racks.map(([id]): [string, string, string] => ['pdu', 'FEEDS', id]));
+      // More changes in the last settleMs than one catch-up may read (25 here, 5 allowed).
+      const fresh = new TopologyIndex(counting, model, { maxAssets: 1_000_000, settleMs: SETTLE_MS, maxCatchUp: 5 });
+      const served = withTopologyIndex(counting, fresh);
+      await fresh.start();
+      storeReads.clear();
+      const walk = await reachable(served, [p + 'pdu'], 'DOWNSTREAM', { maxDepth: 2 });
+      expect(walk.get(p + 'pdu')).toHaveLength(12);
+      expect(fresh.status.state).toBe('ready');
+      expect(Object.fromEntries(storeReads)).toEqual({});
+      // A write after the load is still seen.
+      await theirs.relate(p, [['rack-0', 'FEEDS', 'rack-1']]);
+      expect((await reachable(served, [p + 'rack-0'], 'DOWNSTREAM', { maxDepth: 2 })).get(p + 'rack-0')!.map((h) => h.id)).toEqual([p + 'rack-1']);
+      fresh.stop();
     });
 
     test('a twin larger than maxAssets is left to the store, with the same answers', async () => {
