@@ -110,11 +110,11 @@ export class TopologyIndex {
     this.clear();
   }
 
-  /** What the index holds, and how long its last load took (ms; null before the first). */
   private get maxCatchUp(): number {
     return this.options.maxCatchUp ?? SYNC_LIMIT;
   }
 
+  /** What the index holds, and how long its last load took (ms; null before the first). */
   get status(): { state: State; assets: number; relationships: number; loadMs: number | null } {
     return { state: this.state, assets: this.summaries.size, relationships: this.relationshipCount, loadMs: this.loadMs };
   }
@@ -232,12 +232,13 @@ export class TopologyIndex {
         this.preloaded = 0;
       }
     }
+    const step = Math.min(SYNC_BATCH, this.maxCatchUp);
     for (let read = 0; ; ) {
-      const batch = await this.store.topologyChangesAfter(this.seen, Math.min(SYNC_BATCH, this.maxCatchUp));
+      const batch = await this.store.topologyChangesAfter(this.seen, step);
       for (const change of batch) this.apply(change);
       if (batch.length > 0) this.seen = batch[batch.length - 1].id;
       read += batch.length;
-      if (batch.length < Math.min(SYNC_BATCH, this.maxCatchUp)) break;
+      if (batch.length < step) break;
       if (read >= this.maxCatchUp) return this.reload();
     }
     if (this.summaries.size > this.options.maxAssets) {
