@@ -3,13 +3,16 @@ import { Kind, type FieldNode, type SelectionNode } from 'graphql';
 /**
  * How much of an asset a query asks for, so lists of thousands (hops, relationship endpoints)
  * load no more than they show: nothing beyond the id they already have, a summary (id, kind,
- * name, and the asset's relationships and walks, which need only its id), or the whole record. Fragments make it unsure, and unsure means the whole record.
+ * name, and the fields that need only the asset's id), or the whole record. Fragments make it unsure, and unsure means the whole record.
  */
 export type AssetNeed = 'id' | 'summary' | 'full';
 
 const ID_FIELDS = new Set(['id', '__typename']);
-/** What a summary answers: its own fields, and those resolved from the asset's id alone (its topology, from the topology index). */
-const SUMMARY_FIELDS = new Set(['id', 'kind', 'name', '__typename', 'asOf', 'relationships', 'dependencies', 'dependents']);
+/**
+ * What a summary answers: its own fields, and those resolved from the asset's id alone: its
+ * topology (from the topology index) and its history (from the history store).
+ */
+const SUMMARY_FIELDS = new Set(['id', 'kind', 'name', '__typename', 'asOf', 'relationships', 'dependencies', 'dependents', 'history', 'historyBuckets', 'stateAt']);
 
 /**
  * graphql-js hands every item of a list the same `fieldNodes` array (and keeps it as long as the
