@@ -23,7 +23,7 @@ export interface TopologyHistoryStore {
 
   /**
    * Changes with ids after `after` (exclusive) and, when given, up to `upTo` (inclusive), oldest
-   * first (id ascending), at most `limit`: what a reader that follows the log (the dependency
+   * first (id ascending), at most `limit`: what a reader that follows the log (the topology
    * index, src/graph/topology-index.ts) has not seen yet. Ids compare as strings.
    */
   topologyChangesAfter(after: string, limit: number, upTo?: string): Promise<TopologyChangeEntry[]>;
