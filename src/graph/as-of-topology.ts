@@ -4,7 +4,7 @@ import { dependencyEnds, dependencyLookups } from './dependency-lookups';
 import { neighboursLevelByLevel } from './neighbours-within';
 import type { TopologyHistoryStore } from './ports/topology-history-store';
 import type { TopologyReader } from './ports/topology-store';
-import { relationshipKey, type AssetVersion } from './topology-log';
+import { byRelationshipKey, relationshipKey, type AssetVersion } from './topology-log';
 import type {
   AssetFilter,
   AssetListQuery,
@@ -112,7 +112,7 @@ export class AsOfTopology implements TopologyReader {
       const now = current.get(id) ?? [];
       const kept = now.filter(this.unchanged);
       if (then.length === 0 && kept.length === now.length) continue;
-      current.set(id, [...kept, ...then].sort(byKey));
+      current.set(id, [...kept, ...then].sort(byRelationshipKey));
     }
     return current;
   }
@@ -210,7 +210,6 @@ function asRecord(then: AssetVersion | null, now: AssetRecord | null): AssetReco
   return { ...then, state: now?.state ?? {}, stateObservedAt: now?.stateObservedAt ?? {}, status: now?.status ?? null };
 }
 
-const byKey = (a: RelationshipRecord, b: RelationshipRecord) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

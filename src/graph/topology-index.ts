@@ -2,9 +2,10 @@ import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
 import { dependencyEnds, dependencyLookups, type DependencyLookup } from './dependency-lookups';
 import type { GraphStore } from './graph-store';
+import { TOPOLOGY_WRITES } from './ports/port-methods';
 import { neighboursLevelByLevel } from './neighbours-within';
 import { checkRequestDeadline, requestStartedAt, withoutRequestDeadline } from './request-deadline';
-import { entryKey, type TopologyChangeEntry } from './topology-log';
+import { byRelationshipKey, entryKey, type TopologyChangeEntry } from './topology-log';
 import type { AssetCursor, AssetSummary, DependencyEdge, DependencySide, Direction, NeighbourWalk, RelationshipKey, RelationshipRecord } from './types';
 
 export interface TopologyIndexOptions {
@@ -343,9 +344,9 @@ export class TopologyIndex {
     const out = new Map<string, RelationshipRecord[]>();
     for (const id of ids) {
       if (out.has(id)) continue;
-      const outgoing = direction === 'IN' ? [] : (this.byFrom.get(id) ?? []).filter(keep).sort(byKey);
+      const outgoing = direction === 'IN' ? [] : (this.byFrom.get(id) ?? []).filter(keep).sort(byRelationshipKey);
       // A self-loop is one relationship: listed once, as outgoing, when both directions are asked for.
-      const incoming = direction === 'OUT' ? [] : (this.byTo.get(id) ?? []).filter((r) => keep(r) && !(direction === 'BOTH' && r.from === id)).sort(byKey);
+      const incoming = direction === 'OUT' ? [] : (this.byTo.get(id) ?? []).filter((r) => keep(r) && !(direction === 'BOTH' && r.from === id)).sort(byRelationshipKey);
       out.set(id, [...outgoing, ...incoming].map(shown));
     }
     return out;
@@ -372,16 +373,14 @@ export class TopologyIndex {
   }
 }
 
+/** The properties of every relationship that has none: one frozen object, not 200,000 empty ones. */
+const NO_PROPERTIES = Object.freeze({}) as RelationshipRecord['properties'];
+
 /**
  * What a read hands out is a copy (callers stamp `asOf` on what they get); a relationship's
  * properties object is shared, and nobody writes to it.
  */
-const NO_PROPERTIES = Object.freeze({}) as RelationshipRecord['properties'];
-
 const copy = (r: RelationshipRecord): RelationshipRecord => ({ ...r });
-
-const byKey = (a: RelationshipRecord, b: RelationshipRecord) => compare(a.from, b.from) || compare(a.type, b.type) || compare(a.to, b.to);
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function push(map: Map<string, RelationshipRecord[]>, id: string, r: RelationshipRecord): void {
   const list = map.get(id);
@@ -397,12 +396,11 @@ function pull(map: Map<string, RelationshipRecord[]>, id: string, r: Relationshi
   if (list.length === 0) map.delete(id);
 }
 
-/** The reads TopologyIndex answers, each going to the store when the index cannot, and the writes it must catch up past. */
+/** The reads TopologyIndex answers, each going to the store when the index cannot. */
 const SERVED = ['relationshipsOf', 'dependencyNeighbours', 'dependencyEdges', 'dependencyNeighboursWithin', 'getAssetSummaries', 'existingIds'] as const;
-const WRITES = ['upsertAssets', 'deleteAssets', 'relate', 'unrelate'] as const;
 
 /**
- * `store` with its dependency reads answered by `index` when it is current. `init()` of the
+ * `store` with its topology reads answered by `index` when it is current. `init()` of the
  * result also loads the index and waits for it (the contract suites use that); the API starts
  * it in the background instead (index.start()). `close()` stops the index first.
  */
@@ -424,7 +422,8 @@ export function withTopologyIndex(store: GraphStore, index: TopologyIndex): Grap
       return Reflect.apply(Reflect.get(read, name) as (...a: unknown[]) => unknown, read, args);
     };
   }
-  for (const name of WRITES) {
+  // The writes it must catch up past: every write of the topology port (port-methods.ts says which).
+  for (const name of TOPOLOGY_WRITES) {
     served[name] = async (...args: unknown[]) => {
       try {
         return await Reflect.apply(store[name] as (...a: unknown[]) => unknown, store, args);

@@ -56,6 +56,9 @@ export interface TopologyChangeFilter {
 /** One key per asset or relationship: what `asOf` views group changes by. */
 export const assetKey = (id: string) => `a:${id}`;
 export const relationshipKey = (r: RelationshipKey) => `r:${r.from} ${r.type} ${r.to}`;
+/** The order relationships are listed in, by (from, type, to): the stores' ORDER BY, for lists merged or built in memory. */
+export const byRelationshipKey = (a: RelationshipKey, b: RelationshipKey) => compare(a.from, b.from) || compare(a.type, b.type) || compare(a.to, b.to);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const entryKey = (e: TopologyChangeEntry) => (e.entity === 'ASSET' ? assetKey(e.assetId) : relationshipKey(e.relationship));
 
 export const assetVersion = (a: AssetRecord): AssetVersion => ({

@@ -27,6 +27,9 @@ const TOPOLOGY_METHODS: PortMethods<TopologyStore> = {
   dependencyNeighbours: 'read',
   dependencyNeighboursWithin: 'read',
 };
+/** The topology port's writes by name: what a reader kept beside the store must catch up past. */
+export const TOPOLOGY_WRITES = (Object.keys(TOPOLOGY_METHODS) as (keyof TopologyStore)[]).filter((name) => TOPOLOGY_METHODS[name] === 'write');
+
 const LIVE_STATE_METHODS: PortMethods<LiveStateStore> = { applyState: 'write', quarantine: 'write', listQuarantine: 'read' };
 const SCENARIO_METHODS: PortMethods<ScenarioStore> = {
   createRun: 'write',
