@@ -85,9 +85,9 @@ export interface Config {
     /** Observations older than this are deleted (HISTORY_RETENTION_DAYS, default 30). */
     retentionDays: number;
     /**
-     * When set, observations are rolled up into hourly rollups as retention deletes them, and the
-     * rollups are kept this long (HISTORY_ROLLUP_RETENTION_DAYS, longer than retentionDays; unset:
-     * no rollups).
+     * When set, the quarter-hour rollups kept at ingest outlive the raw observations retention
+     * deletes, this long (HISTORY_ROLLUP_RETENTION_DAYS, longer than retentionDays; unset: they go
+     * with the observations).
      */
     rollupRetentionDays?: number;
     /** Most buckets one historyBuckets call may span (HISTORY_MAX_BUCKETS, default 10000). */

@@ -2,13 +2,19 @@ import type { Scalar } from '../graph/types';
 import type { Bucket, BucketsQuery } from './history-store';
 
 /**
- * Hourly rollups: what retention keeps of raw observations it removes, when rollups are on
- * (HISTORY_ROLLUP_RETENTION_DAYS). One rollup per (asset, metric, hour) holds what any bucket of
- * whole hours needs: counts, the numeric sum, min and max, and the first and last value with
- * their times. A bucket is then the merge of its raw part (observations still kept, including
- * late ones that arrived after their hour was rolled up) and its rollup part: the two never hold
- * the same observation, since retention deletes what it rolls up in the same transaction.
+ * Rollups: one row per (asset, metric, quarter hour) holding what any bucket of whole quarter
+ * hours needs: counts, the numeric sum, min and max, and the first and last value with their
+ * times. Recording an observation merges it into its quarter's rollup in the same transaction,
+ * so a bucket query of whole quarters (`every` a multiple of 900 s, `from` on a quarter) reads
+ * one rollup per quarter instead of every observation, and raw observations only for a last,
+ * partial quarter before `to`. Retention deletes raw observations and keeps the rollups for
+ * HISTORY_ROLLUP_RETENTION_DAYS.
+ *
+ * Hourly rollups (HOUR_MS) are what retention wrote before quarters were kept at ingest: never
+ * written now, still read for buckets of whole hours. They hold only observations that retention
+ * deleted before quarters existed, quarters hold every other one, so the two never overlap.
  */
+export const SLOT_MS = 900_000;
 export const HOUR_MS = 3_600_000;
 
 /** A bucket, or part of one, with what merging needs. Times in ms. */
@@ -26,14 +32,39 @@ export interface BucketPart {
   lastAt: number;
 }
 
-/** Whether rollups can serve a query: buckets of whole hours starting on an hour. */
-export const rollupsServe = (q: BucketsQuery) => q.everySeconds % 3600 === 0 && Date.parse(q.from) % HOUR_MS === 0;
+/** Whether the hourly rollups of the past can serve a query: buckets of whole hours starting on an hour. */
+export const hoursServe = (q: BucketsQuery) => q.everySeconds % 3600 === 0 && Date.parse(q.from) % HOUR_MS === 0;
 
-/** The start (ms) of the bucket of `q` that the hour starting at `hour` falls in. */
-export function bucketStartOf(q: BucketsQuery, hour: number): number {
+/** The latest time a Date holds (ms): the end of a window without `to`. */
+export const END_OF_TIME = 8.64e15;
+
+/** Whether quarters can serve a query: buckets of whole quarters (`from` anywhere). */
+export const quartersServe = (q: BucketsQuery) => q.everySeconds % (SLOT_MS / 1000) === 0;
+
+/** A time range [from, to) of one asset's raw observations to bucket. */
+export type RawRange = [assetId: string, from: number, to: number];
+
+/**
+ * The raw ranges of the quarters a bucket query cannot use whole (cut by `from`, `to` or a bucket
+ * boundary: at most one per bucket, none when `from` and `to` are on quarters), clipped to the
+ * window, adjacent ones joined (when every quarter is cut, one range per asset). `cut` is in
+ * key order (asset, start).
+ */
+export function rawRangesOf(cut: { asset_id: string; start: number }[], from: number, to: number): RawRange[] {
+  const ranges: RawRange[] = [];
+  for (const { asset_id: assetId, start } of cut) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[0] === assetId && last[2] === start) last[2] = Math.min(to, start + SLOT_MS);
+    else ranges.push([assetId, Math.max(from, start), Math.min(to, start + SLOT_MS)]);
+  }
+  return ranges;
+}
+
+/** The start (ms) of the bucket of `q` that the rollup starting at `start` falls in. */
+export function bucketStartOf(q: BucketsQuery, start: number): number {
   const from = Date.parse(q.from);
   const width = q.everySeconds * 1000;
-  return from + Math.floor((hour - from) / width) * width;
+  return from + Math.floor((start - from) / width) * width;
 }
 
 const smaller = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
@@ -74,4 +105,29 @@ export function bucketsOf(parts: Map<string, BucketPart[]>): Map<string, Bucket[
     );
   }
   return out;
+}
+
+/** The start (ms) of the quarter an ISO time falls in. */
+export const quarterOf = (iso: string) => Math.floor(Date.parse(iso) / SLOT_MS) * SLOT_MS;
+
+/** A rollup row's key and content. */
+export interface Rollup {
+  assetId: string;
+  metric: string;
+  part: BucketPart;
+}
+
+/** The observations' quarter rollups (one per asset, metric and quarter), for merging into those kept. */
+export function quartersOf(observations: { assetId: string; metric: string; observedAt: string; value: Scalar }[]): Rollup[] {
+  const byKey = new Map<string, Rollup>();
+  for (const o of observations) {
+    const at = Date.parse(o.observedAt);
+    const start = quarterOf(o.observedAt);
+    const num = typeof o.value === 'number' ? o.value : null;
+    const part: BucketPart = { start, count: 1, numCount: num === null ? 0 : 1, sum: num, min: num, max: num, first: o.value, firstAt: at, last: o.value, lastAt: at };
+    const key = JSON.stringify([o.assetId, o.metric, start]);
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? { ...seen, part: mergeParts(seen.part, part) } : { assetId: o.assetId, metric: o.metric, part });
+  }
+  return [...byKey.values()];
 }

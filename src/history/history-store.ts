@@ -66,7 +66,7 @@ export interface HistoryStore {
   close(): Promise<void>;
   /** Throws when the history database cannot be reached (readiness). */
   ping(): Promise<void>;
-  /** Keep these observations (one per key; a repeat of a key keeps the first); returns the keys that were new. */
+  /** Keep these observations (one per key; a repeat of a key keeps the first), merged into their quarter's rollup; returns the keys that were new. */
   record(observations: Observation[]): Promise<ObservationKey[]>;
   /** Remove these keys (observations recorded for reports that turned out not to be kept). */
   forget(keys: ObservationKey[]): Promise<void>;
@@ -79,10 +79,10 @@ export interface HistoryStore {
   /** Per asset (of those that have one), the latest value of `metric` observed at or before `asOf`. */
   valuesAt(assetIds: string[], metric: string, asOf: string): Promise<Map<string, Scalar>>;
   /**
-   * Remove observations older than `before`; returns how many went. With `rollupsBefore`, they
-   * are first rolled up into hourly rollups (see bucket-parts.ts; merged into those of the same
-   * hour), and rollups of hours before `rollupsBefore` are removed. `buckets` of whole hours use
-   * the rollups where raw observations are gone.
+   * Remove observations older than `before`; returns how many went. Their quarter-hour rollups
+   * (see bucket-parts.ts; kept as observations are recorded) go with them, or with `rollupsBefore`
+   * those before `rollupsBefore` go instead: `buckets` of whole quarters use the rollups where raw
+   * observations are gone.
    */
   prune(before: string, rollupsBefore?: string): Promise<number>;
 }

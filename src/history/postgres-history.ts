@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { DomainError, unavailable } from '../errors';
 import type { Scalar } from '../graph/types';
-import { bucketsOf, bucketStartOf, rollupsServe, type BucketPart } from './bucket-parts';
+import { bucketsOf, END_OF_TIME, hoursServe, quarterOf, quartersServe, rawRangesOf, SLOT_MS, type BucketPart, type RawRange } from './bucket-parts';
 import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, Sample, SamplesQuery } from './history-store';
 
 /**
@@ -13,6 +13,21 @@ import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, S
 const TABLE = 'twin_observations';
 const DAY_MS = 86_400_000;
 
+/** A bucket part from the database (counts come as strings: bigint). */
+interface PartRow {
+  asset_id: string;
+  b: Date;
+  n: string;
+  nn: string;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  t0: Date;
+  t1: Date;
+  first: Scalar;
+  last: Scalar;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${TABLE} (
   asset_id text NOT NULL,
@@ -23,13 +38,15 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
   PRIMARY KEY (asset_id, metric, observed_at)
 ) PARTITION BY RANGE (observed_at)`;
 
-/** Hourly rollups of what retention removed (see bucket-parts.ts): far fewer rows, one table. */
-const ROLLUPS = `${TABLE}_hourly`;
-const ROLLUP_SCHEMA = `
-CREATE TABLE IF NOT EXISTS ${ROLLUPS} (
+/** Quarter-hour rollups, kept at ingest (see bucket-parts.ts). */
+const QUARTERS = `${TABLE}_quarters`;
+/** Hourly rollups retention wrote before quarters were kept at ingest: read, no longer written. */
+const HOURS = `${TABLE}_hourly`;
+const rollupSchema = (name: string, start: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
   asset_id text NOT NULL,
   metric text NOT NULL,
-  hour timestamptz NOT NULL,
+  ${start} timestamptz NOT NULL,
   n bigint NOT NULL,
   num_n bigint NOT NULL,
   num_sum double precision,
@@ -39,20 +56,21 @@ CREATE TABLE IF NOT EXISTS ${ROLLUPS} (
   first_at timestamptz NOT NULL,
   last jsonb NOT NULL,
   last_at timestamptz NOT NULL,
-  PRIMARY KEY (asset_id, metric, hour)
+  PRIMARY KEY (asset_id, metric, ${start})
 )`;
 
 /**
- * Roll up the observations of `source` (the table or one day's partition) before $1 into
- * hourly rollups, merged into those already there (late observations of a rolled-up hour).
+ * Merge the observations of `source` that match `where` into their quarters. Sorted by key, so
+ * that two writers lock the rollups they share in the same order (no deadlock).
  */
-const rollUp = (source: string) => `
-INSERT INTO ${ROLLUPS} AS r (asset_id, metric, hour, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at)
-SELECT asset_id, metric, date_trunc('hour', observed_at), count(*), count(num), sum(num), min(num), max(num),
+const rollUp = (source: string, where = 'true') => `
+INSERT INTO ${QUARTERS} AS r (asset_id, metric, start, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at)
+SELECT asset_id, metric, date_bin('${SLOT_MS / 1000} seconds', observed_at, timestamptz 'epoch') AS start, count(*), count(num), sum(num), min(num), max(num),
        (array_agg(value ORDER BY observed_at))[1], min(observed_at), (array_agg(value ORDER BY observed_at DESC))[1], max(observed_at)
-FROM ${source} WHERE observed_at < $1
-GROUP BY asset_id, metric, date_trunc('hour', observed_at)
-ON CONFLICT (asset_id, metric, hour) DO UPDATE SET
+FROM ${source} WHERE ${where}
+GROUP BY asset_id, metric, start
+ORDER BY asset_id, metric, start
+ON CONFLICT (asset_id, metric, start) DO UPDATE SET
   n = r.n + excluded.n,
   num_n = r.num_n + excluded.num_n,
   num_sum = CASE WHEN r.num_sum IS NULL THEN excluded.num_sum WHEN excluded.num_sum IS NULL THEN r.num_sum ELSE r.num_sum + excluded.num_sum END,
@@ -62,6 +80,45 @@ ON CONFLICT (asset_id, metric, hour) DO UPDATE SET
   first_at = least(r.first_at, excluded.first_at),
   last = CASE WHEN excluded.last_at > r.last_at THEN excluded.last ELSE r.last END,
   last_at = greatest(r.last_at, excluded.last_at)`;
+
+/*
+ * Bucket queries of rollups, all with $1 asset ids, $2 metric, $3 from, $4 to ('infinity' when
+ * open) and $5 the bucket width in seconds. date_bin gives each bucket's start in
+ * integer arithmetic (extract(epoch) is numeric, several times slower).
+ */
+const bucketOf = (column: string) => `date_bin($5 * interval '1 second', ${column}, $3::timestamptz)`;
+/** A quarter inside the window and inside one bucket. */
+const WHOLE = `start >= $3 AND start + interval '${SLOT_MS / 1000} seconds' <= $4 AND start - ${bucketOf('start')} <= ($5 - ${SLOT_MS / 1000}) * interval '1 second'`;
+/** Each bucket's first and last value cost an ordered aggregate each: only when wanted. */
+const endsOf = (ends: boolean, first: string, firstAt: string, last: string, lastAt: string) =>
+  ends ? `(array_agg(${first} ORDER BY ${firstAt}))[1] AS first, (array_agg(${last} ORDER BY ${lastAt} DESC))[1] AS last` : 'NULL::jsonb AS first, NULL::jsonb AS last';
+
+/** The quarters inside one bucket, merged per bucket. */
+const quarterBuckets = (ends: boolean) => `
+SELECT asset_id, ${bucketOf('start')} AS b, sum(n) AS n, sum(num_n) AS nn, sum(num_sum) AS sum, min(num_min) AS min, max(num_max) AS max,
+       min(first_at) AS t0, max(last_at) AS t1, ${endsOf(ends, 'first', 'first_at', 'last', 'last_at')}
+FROM ${QUARTERS} WHERE asset_id = ANY($1) AND metric = $2 AND start < $4 AND ${WHOLE}
+GROUP BY asset_id, b`;
+
+/** The quarters of the window that `from`, `to` or a bucket boundary cuts ($6: the quarter of `from`), in key order. */
+const CUT_QUARTERS = `SELECT asset_id, start FROM ${QUARTERS}
+WHERE asset_id = ANY($1) AND metric = $2 AND start >= $6 AND start < $4 AND NOT (${WHOLE})
+ORDER BY asset_id, start`;
+
+/** Hourly rollups of the past, whole hours of the window only (see bucket-parts.ts). */
+const HOUR_BUCKETS = `SELECT asset_id, ${bucketOf('hour')} AS b, n, num_n AS nn, num_sum AS sum, num_min AS min, num_max AS max, first_at AS t0, last_at AS t1, first, last
+FROM ${HOURS} WHERE asset_id = ANY($1) AND metric = $2 AND hour >= $3 AND hour + interval '1 hour' <= $4`;
+
+/**
+ * Raw observations of ranges (asset $4, from $5, to $6; one index range scan each) per bucket;
+ * $1 metric, $2 bucket width in seconds, $3 from.
+ */
+const rawBuckets = (ends: boolean) => `
+SELECT r.a AS asset_id, date_bin($2 * interval '1 second', observed_at, $3::timestamptz) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
+       min(observed_at) AS t0, max(observed_at) AS t1, ${endsOf(ends, 'value', 'observed_at', 'value', 'observed_at')}
+FROM unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) AS r(a, lo, hi)
+JOIN ${TABLE} o ON o.asset_id = r.a AND o.metric = $1 AND o.observed_at >= r.lo AND o.observed_at < r.hi
+GROUP BY r.a, b`;
 
 /**
  * Advisory lock key that serialises this table's DDL across instances: two API processes
@@ -94,7 +151,14 @@ export class PostgresHistory implements HistoryStore {
 
   async init(): Promise<void> {
     await this.ddl(SCHEMA);
-    await this.ddl(ROLLUP_SCHEMA);
+    await this.ddl(rollupSchema(HOURS, 'hour'));
+    // A database from before quarters: build them from the observations it holds, once.
+    await this.inTransaction(async (client) => {
+      const { rows } = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [QUARTERS]);
+      if (rows[0].found) return;
+      await client.query(rollupSchema(QUARTERS, 'start'));
+      await client.query(rollUp(TABLE));
+    });
     const { rows } = await this.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
       [TABLE],
@@ -128,11 +192,15 @@ export class PostgresHistory implements HistoryStore {
 
   private async insert(observations: Observation[]): Promise<ObservationKey[]> {
     for (const day of new Set(observations.map((o) => dayOf(o.observedAt)))) await this.ensurePartition(day);
+    // One statement: the new observations, and merged into their quarters only those (a repeat adds nothing).
     const { rows } = await this.query<{ asset_id: string; metric: string; observed_at: Date }>(
-      `INSERT INTO ${TABLE} (asset_id, metric, observed_at, value, num)
-       SELECT a, m, t, v::jsonb, n FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::float8[]) AS o(a, m, t, v, n)
-       ON CONFLICT DO NOTHING
-       RETURNING asset_id, metric, observed_at`,
+      `WITH fresh AS (
+         INSERT INTO ${TABLE} (asset_id, metric, observed_at, value, num)
+         SELECT a, m, t, v::jsonb, n FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::float8[]) AS o(a, m, t, v, n)
+         ON CONFLICT DO NOTHING
+         RETURNING asset_id, metric, observed_at, value, num),
+       quarters AS (${rollUp('fresh')})
+       SELECT asset_id, metric, observed_at FROM fresh`,
       [
         observations.map((o) => o.assetId),
         observations.map((o) => o.metric),
@@ -146,11 +214,29 @@ export class PostgresHistory implements HistoryStore {
 
   async forget(keys: ObservationKey[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.query(
-      `DELETE FROM ${TABLE} o USING unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(a, m, t)
-       WHERE o.asset_id = k.a AND o.metric = k.m AND o.observed_at = k.t`,
-      [keys.map((k) => k.assetId), keys.map((k) => k.metric), keys.map((k) => k.observedAt)],
-    );
+    // Their quarters are built again from the observations left (a min, max, first or last cannot
+    // be taken back otherwise). Keys are of observations just recorded, whose quarters are whole.
+    const quarters = [...new Map(keys.map((k) => [JSON.stringify([k.assetId, k.metric, quarterOf(k.observedAt)]), k])).values()];
+    const quarterKeys = [quarters.map((k) => k.assetId), quarters.map((k) => k.metric), quarters.map((k) => new Date(quarterOf(k.observedAt)).toISOString())];
+    await this.inTransaction(async (client) => {
+      await client.query(
+        `DELETE FROM ${TABLE} o USING unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(a, m, t)
+         WHERE o.asset_id = k.a AND o.metric = k.m AND o.observed_at = k.t`,
+        [keys.map((k) => k.assetId), keys.map((k) => k.metric), keys.map((k) => k.observedAt)],
+      );
+      await client.query(
+        `DELETE FROM ${QUARTERS} r USING unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(a, m, s)
+         WHERE r.asset_id = k.a AND r.metric = k.m AND r.start = k.s`,
+        quarterKeys,
+      );
+      await client.query(
+        rollUp(
+          `(SELECT o.* FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(a, m, s)
+            JOIN ${TABLE} o ON o.asset_id = k.a AND o.metric = k.m AND o.observed_at >= k.s AND o.observed_at < k.s + interval '${SLOT_MS / 1000} seconds') kept`,
+        ),
+        quarterKeys,
+      );
+    }, false);
   }
 
   async samples(q: SamplesQuery): Promise<Sample[]> {
@@ -165,43 +251,34 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async buckets(q: BucketsQuery): Promise<Map<string, Bucket[]>> {
-    // Each bucket's first and last value cost an ordered aggregate each: only when wanted.
-    const ends = (q.ends ?? true) ? '(array_agg(value ORDER BY observed_at))[1] AS first, (array_agg(value ORDER BY observed_at DESC))[1] AS last' : 'NULL::jsonb AS first, NULL::jsonb AS last';
-    // date_bin gives each bucket's start in integer arithmetic (extract(epoch) is numeric, several times slower).
-    const { rows } = await this.query<{ asset_id: string; b: Date; n: string; nn: string; sum: number | null; min: number | null; max: number | null; t0: Date; t1: Date; first: Scalar; last: Scalar }>(
-      `SELECT asset_id, date_bin($5 * interval '1 second', observed_at, $3::timestamptz) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
-              min(observed_at) AS t0, max(observed_at) AS t1,
-              ${ends}
-       FROM ${TABLE}
-       WHERE asset_id = ANY($1) AND metric = $2 AND observed_at >= $3 AND ($4::timestamptz IS NULL OR observed_at < $4)
-       GROUP BY asset_id, b`,
-      [q.assetIds, q.metric, q.from, q.to ?? null, q.everySeconds],
-    );
+    const from = Date.parse(q.from);
+    const to = q.to ? Date.parse(q.to) : END_OF_TIME;
+    const until = q.to ?? 'infinity';
+    const ends = q.ends ?? true;
     const parts = new Map<string, BucketPart[]>(q.assetIds.map((id) => [id, []]));
-    for (const r of rows) {
-      parts.get(r.asset_id)?.push({ start: r.b.getTime(), count: Number(r.n), numCount: Number(r.nn), sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0.getTime(), last: r.last, lastAt: r.t1.getTime() });
-    }
-    if (rollupsServe(q)) {
-      // Whole hours of the window only.
-      const { rows: rollups } = await this.query<{ asset_id: string; hour: Date; n: string; num_n: string; num_sum: number | null; num_min: number | null; num_max: number | null; first: Scalar; first_at: Date; last: Scalar; last_at: Date }>(
-        `SELECT * FROM ${ROLLUPS} WHERE asset_id = ANY($1) AND metric = $2 AND hour >= $3 AND ($4::timestamptz IS NULL OR hour <= $4::timestamptz - interval '1 hour')`,
-        [q.assetIds, q.metric, q.from, q.to ?? null],
-      );
-      for (const r of rollups) {
-        parts.get(r.asset_id)?.push({
-          start: bucketStartOf(q, r.hour.getTime()),
-          count: Number(r.n),
-          numCount: Number(r.num_n),
-          sum: r.num_sum,
-          min: r.num_min,
-          max: r.num_max,
-          first: r.first,
-          firstAt: r.first_at.getTime(),
-          last: r.last,
-          lastAt: r.last_at.getTime(),
-        });
+    const add = (rows: PartRow[]) => {
+      for (const r of rows) {
+        parts.get(r.asset_id)?.push({ start: r.b.getTime(), count: Number(r.n), numCount: Number(r.nn), sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0.getTime(), last: r.last, lastAt: r.t1.getTime() });
       }
+    };
+    const reads: Promise<void>[] = [];
+    const args = [q.assetIds, q.metric, q.from, until, q.everySeconds];
+    if (hoursServe(q)) reads.push(this.query<PartRow>(HOUR_BUCKETS, args).then((r) => add(r.rows)));
+    let raw: Promise<RawRange[]> = Promise.resolve(q.assetIds.map((id) => [id, from, to]));
+    if (quartersServe(q)) {
+      // The quarters inside one bucket, merged per bucket in the database; the raw observations of those cut.
+      reads.push(this.query<PartRow>(quarterBuckets(ends), args).then((r) => add(r.rows)));
+      raw = this.query<{ asset_id: string; start: Date }>(CUT_QUARTERS, [...args, new Date(quarterOf(q.from)).toISOString()]).then((r) =>
+        rawRangesOf(r.rows.map((c) => ({ asset_id: c.asset_id, start: c.start.getTime() })), from, to),
+      );
     }
+    const ranges = await raw;
+    if (ranges.length) {
+      reads.push(
+        this.query<PartRow>(rawBuckets(ends), [q.metric, q.everySeconds, q.from, ranges.map((r) => r[0]), ranges.map((r) => new Date(r[1]).toISOString()), ranges.map((r) => (r[2] >= END_OF_TIME ? 'infinity' : new Date(r[2]).toISOString()))]).then((r) => add(r.rows)),
+      );
+    }
+    await Promise.all(reads);
     return bucketsOf(parts);
   }
 
@@ -224,14 +301,13 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async prune(before: string, rollupsBefore?: string): Promise<number> {
-    // Whole days first (a partition dropped), then the rest of the cut-off day row by row; each
-    // rolled up first in the same transaction when rollups are on.
+    // Whole days first (a partition dropped), then the rest of the cut-off day row by row. Without
+    // rollup retention, quarters go with their last observation; with it, when it ends.
     let removed = 0;
     const cut = Date.parse(before);
     for (const day of [...this.days].filter((d) => d + DAY_MS <= cut)) {
       const partition = partitionName(day);
       removed += await this.inTransaction(async (client) => {
-        if (rollupsBefore !== undefined) await client.query(rollUp(partition), [before]);
         const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${partition}`);
         await client.query(`DROP TABLE IF EXISTS ${partition}`);
         return Number(rows[0].n);
@@ -239,21 +315,22 @@ export class PostgresHistory implements HistoryStore {
       this.days.delete(day);
     }
     removed += await this.inTransaction(async (client) => {
-      if (rollupsBefore !== undefined) {
-        await client.query(rollUp(TABLE), [before]);
-        await client.query(`DELETE FROM ${ROLLUPS} WHERE hour < $1`, [rollupsBefore]);
+      if (rollupsBefore === undefined) await client.query(`DELETE FROM ${QUARTERS} WHERE start <= $1`, [new Date(cut - SLOT_MS).toISOString()]);
+      else {
+        await client.query(`DELETE FROM ${QUARTERS} WHERE start < $1`, [rollupsBefore]);
+        await client.query(`DELETE FROM ${HOURS} WHERE hour < $1`, [rollupsBefore]);
       }
       return (await client.query(`DELETE FROM ${TABLE} WHERE observed_at < $1`, [before])).rowCount ?? 0;
     });
     return removed;
   }
 
-  /** `work` in one transaction on one client (DDL under the advisory lock, see DDL_LOCK). */
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** `work` in one transaction on one client, under the advisory lock (see DDL_LOCK) unless it is no DDL. */
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, ddl = true): Promise<T> {
     const client = await this.pool.connect().catch(failure);
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+      if (ddl) await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
       const result = await work(client);
       await client.query('COMMIT');
       return result;

@@ -1,7 +1,7 @@
 import type { Scalar } from '../graph/types';
 import { SqliteExecutor } from '../graph/sqlite/sqlite-executor';
 import { IN_LIST } from '../graph/sqlite/sqlite-sql';
-import { bucketsOf, bucketStartOf, HOUR_MS, rollupsServe, type BucketPart } from './bucket-parts';
+import { bucketsOf, END_OF_TIME, HOUR_MS, hoursServe, quarterOf, quartersOf, quartersServe, rawRangesOf, SLOT_MS, type BucketPart, type RawRange } from './bucket-parts';
 import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, Sample, SamplesQuery } from './history-store';
 
 /**
@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS observations (
   PRIMARY KEY (asset_id, metric, observed_at)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS observations_time ON observations (observed_at);
+-- Hourly rollups retention wrote before quarters were kept at ingest (see bucket-parts.ts): read, no longer written.
 CREATE TABLE IF NOT EXISTS observation_rollups (
   asset_id TEXT NOT NULL,
   metric TEXT NOT NULL,
@@ -36,21 +37,29 @@ CREATE TABLE IF NOT EXISTS observation_rollups (
 ) WITHOUT ROWID;
 `;
 
+const QUARTERS_SCHEMA = `
+CREATE TABLE observation_quarters (
+  asset_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  num_n INTEGER NOT NULL,
+  num_sum REAL,
+  num_min REAL,
+  num_max REAL,
+  first TEXT NOT NULL,
+  first_at INTEGER NOT NULL,
+  last TEXT NOT NULL,
+  last_at INTEGER NOT NULL,
+  PRIMARY KEY (asset_id, metric, start)
+) WITHOUT ROWID`;
+
 /**
- * Roll up the observations before @before into hourly rollups, merged into those already there
- * (late observations of a rolled-up hour). SQLite's two-argument min/max return NULL when either
- * is NULL, hence the coalesce; the outer `WHERE true` lets SQLite parse the upsert after a join.
+ * Merge a rollup into the quarter's (see bucket-parts.ts). SQLite's two-argument min/max return
+ * NULL when either is NULL, hence the coalesce.
  */
-const ROLL_UP = `
-INSERT INTO observation_rollups (asset_id, metric, hour, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at)
-SELECT g.asset_id, g.metric, g.hour, g.n, g.num_n, g.num_sum, g.num_min, g.num_max, f.value, g.t0, l.value, g.t1
-FROM (SELECT asset_id, metric, observed_at - observed_at % ${HOUR_MS} AS hour, count(*) AS n, count(num) AS num_n, sum(num) AS num_sum,
-             min(num) AS num_min, max(num) AS num_max, min(observed_at) AS t0, max(observed_at) AS t1
-      FROM observations WHERE observed_at < @before GROUP BY asset_id, metric, hour) g
-JOIN observations f ON f.asset_id = g.asset_id AND f.metric = g.metric AND f.observed_at = g.t0
-JOIN observations l ON l.asset_id = g.asset_id AND l.metric = g.metric AND l.observed_at = g.t1
-WHERE true
-ON CONFLICT (asset_id, metric, hour) DO UPDATE SET
+const MERGE = `
+ON CONFLICT (asset_id, metric, start) DO UPDATE SET
   n = n + excluded.n,
   num_n = num_n + excluded.num_n,
   num_sum = CASE WHEN num_sum IS NULL THEN excluded.num_sum WHEN excluded.num_sum IS NULL THEN num_sum ELSE num_sum + excluded.num_sum END,
@@ -61,23 +70,73 @@ ON CONFLICT (asset_id, metric, hour) DO UPDATE SET
   last = CASE WHEN excluded.last_at > last_at THEN excluded.last ELSE last END,
   last_at = max(last_at, excluded.last_at)`;
 
-interface RollupRow {
-  asset_id: string;
-  hour: number;
-  n: number;
-  num_n: number;
-  num_sum: number | null;
-  num_min: number | null;
-  num_max: number | null;
-  first: string;
-  first_at: number;
-  last: string;
-  last_at: number;
-}
+const COLUMNS = '(asset_id, metric, start, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at)';
+const MERGE_ONE = `INSERT INTO observation_quarters ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${MERGE}`;
+
+/**
+ * Build the quarters of the observations that match `where` (all of them when the table is new;
+ * one quarter when forget recomputes it). The outer `WHERE true` lets SQLite parse the upsert
+ * after a join.
+ */
+const rollUp = (where: string) => `
+INSERT INTO observation_quarters ${COLUMNS}
+SELECT g.asset_id, g.metric, g.start, g.n, g.num_n, g.num_sum, g.num_min, g.num_max, f.value, g.t0, l.value, g.t1
+FROM (SELECT asset_id, metric, observed_at - observed_at % ${SLOT_MS} AS start, count(*) AS n, count(num) AS num_n, sum(num) AS num_sum,
+             min(num) AS num_min, max(num) AS num_max, min(observed_at) AS t0, max(observed_at) AS t1
+      FROM observations WHERE ${where} GROUP BY asset_id, metric, start) g
+JOIN observations f ON f.asset_id = g.asset_id AND f.metric = g.metric AND f.observed_at = g.t0
+JOIN observations l ON l.asset_id = g.asset_id AND l.metric = g.metric AND l.observed_at = g.t1
+WHERE true ${MERGE}`;
+
+/** A bucket part from the database: asset, bucket index, count, numeric count, sum, min, max, first and last time, first and last value. */
+type PartRow = [string, number, number, number, number | null, number | null, number | null, number, number, Scalar, Scalar];
+
+/** The bucket (index from @from, @width ms wide) a time falls in; numbers bind as REAL, the CAST makes it whole. */
+const bucketOf = (column: string) => `CAST((${column} - @from) / @width AS INTEGER)`;
+/** A quarter inside the window and inside one bucket. */
+const WHOLE = `start >= @from AND start + ${SLOT_MS} <= @to AND (start - @from) % @width + ${SLOT_MS} <= @width`;
+
+/** The quarters inside one bucket, merged per bucket. */
+const QUARTER_GROUPS = `
+WITH g AS (
+  SELECT asset_id, ${bucketOf('start')} AS b, sum(n) AS n, sum(num_n) AS nn, sum(num_sum) AS sum, min(num_min) AS min, max(num_max) AS max, min(first_at) AS t0, max(last_at) AS t1
+  FROM observation_quarters WHERE asset_id ${IN_LIST.replace('?', '@ids')} AND metric = @metric AND start < @to AND ${WHOLE}
+  GROUP BY asset_id, b)`;
+/** With each bucket's first and last value, from the quarters that hold them (the quarter of a time is known: primary-key lookups). */
+const QUARTER_BUCKETS = `${QUARTER_GROUPS}
+SELECT g.*, f.first, l.last FROM g
+JOIN observation_quarters f ON f.asset_id = g.asset_id AND f.metric = @metric AND f.start = g.t0 - g.t0 % ${SLOT_MS}
+JOIN observation_quarters l ON l.asset_id = g.asset_id AND l.metric = @metric AND l.start = g.t1 - g.t1 % ${SLOT_MS}`;
+
+/** The quarters of the window that `from`, `to` or a bucket boundary cuts (@q0: the quarter of `from`). */
+const CUT_QUARTERS = `SELECT asset_id, start FROM observation_quarters
+WHERE asset_id ${IN_LIST.replace('?', '@ids')} AND metric = @metric AND start >= @q0 AND start < @to AND NOT (${WHOLE})
+ORDER BY asset_id, start`;
+
+/** Hourly rollups of the past, whole hours of the window only (see bucket-parts.ts). */
+const HOUR_BUCKETS = `SELECT asset_id, ${bucketOf('hour')} AS b, n, num_n AS nn, num_sum AS sum, num_min AS min, num_max AS max, first_at AS t0, last_at AS t1, first, last
+FROM observation_rollups WHERE asset_id ${IN_LIST.replace('?', '@ids')} AND metric = @metric AND hour >= @from AND hour <= @to - ${HOUR_MS}`;
+
+/**
+ * Raw observations of @ranges ([asset, from, to] each, one primary-key range scan each) per
+ * bucket; each bucket's first and last value by key (primary-key lookups).
+ */
+const RAW_GROUPS = `
+WITH g AS (
+  SELECT o.asset_id, ${bucketOf('o.observed_at')} AS b, count(*) AS n, count(o.num) AS nn, sum(o.num) AS sum, min(o.num) AS min, max(o.num) AS max,
+         min(o.observed_at) AS t0, max(o.observed_at) AS t1
+  FROM json_each(@ranges) r
+  JOIN observations o ON o.asset_id = r.value ->> 0 AND o.metric = @metric AND o.observed_at >= r.value ->> 1 AND o.observed_at < r.value ->> 2
+  GROUP BY o.asset_id, b)`;
+const RAW_BUCKETS = `${RAW_GROUPS}
+SELECT g.*, f.value AS first, l.value AS last FROM g
+JOIN observations f ON f.asset_id = g.asset_id AND f.metric = @metric AND f.observed_at = g.t0
+JOIN observations l ON l.asset_id = g.asset_id AND l.metric = @metric AND l.observed_at = g.t1`;
+/** Buckets without first and last (null then: finding them is much of the work). */
+const noEnds = (groups: string) => `${groups} SELECT g.*, 'null' AS first, 'null' AS last FROM g`;
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (millis: number) => new Date(millis).toISOString();
-const FAR_FUTURE = 8.64e15;
 
 interface SampleRow {
   metric: string;
@@ -99,6 +158,12 @@ export class SqliteHistory implements HistoryStore {
   async init(): Promise<void> {
     this.sql.open();
     this.sql.exec(SCHEMA);
+    // A file from before quarters: build them from the observations it holds, once.
+    this.sql.transaction(() => {
+      if (this.sql.get("SELECT 1 FROM sqlite_master WHERE name = 'observation_quarters'")) return;
+      this.sql.exec(QUARTERS_SCHEMA);
+      this.sql.run(rollUp('true'));
+    }, 'immediate');
   }
 
   async close(): Promise<void> {
@@ -110,8 +175,8 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async record(observations: Observation[]): Promise<ObservationKey[]> {
-    return this.sql.transaction(() =>
-      observations.filter(
+    return this.sql.transaction(() => {
+      const fresh = observations.filter(
         (o) =>
           this.sql.run(
             'INSERT OR IGNORE INTO observations (asset_id, metric, observed_at, value, num) VALUES (?, ?, ?, ?, ?)',
@@ -121,13 +186,25 @@ export class SqliteHistory implements HistoryStore {
             JSON.stringify(o.value),
             typeof o.value === 'number' ? o.value : null,
           ) === 1,
-      ),
-    ).map(({ assetId, metric, observedAt }) => ({ assetId, metric, observedAt }));
+      );
+      for (const { assetId, metric, part: p } of quartersOf(fresh)) {
+        this.sql.run(MERGE_ONE, assetId, metric, p.start, p.count, p.numCount, p.sum, p.min, p.max, JSON.stringify(p.first), p.firstAt, JSON.stringify(p.last), p.lastAt);
+      }
+      return fresh.map(({ assetId, metric, observedAt }) => ({ assetId, metric, observedAt }));
+    });
   }
 
   async forget(keys: ObservationKey[]): Promise<void> {
+    // Their quarters are built again from the observations left (a min, max, first or last cannot
+    // be taken back otherwise). Keys are of observations just recorded, whose quarters are whole.
     this.sql.transaction(() => {
       for (const k of keys) this.sql.run('DELETE FROM observations WHERE asset_id = ? AND metric = ? AND observed_at = ?', k.assetId, k.metric, ms(k.observedAt));
+      const quarters = new Map(keys.map((k) => [JSON.stringify([k.assetId, k.metric, quarterOf(k.observedAt)]), { asset: k.assetId, metric: k.metric, start: quarterOf(k.observedAt) }]));
+      for (const { asset, metric, start } of quarters.values()) {
+        const quarter = { asset, metric, start, end: start + SLOT_MS };
+        this.sql.run('DELETE FROM observation_quarters WHERE asset_id = @asset AND metric = @metric AND start = @start', quarter);
+        this.sql.run(rollUp('asset_id = @asset AND metric = @metric AND observed_at >= @start AND observed_at < @end'), quarter);
+      }
     });
   }
 
@@ -142,7 +219,7 @@ export class SqliteHistory implements HistoryStore {
       q.metrics.length,
       JSON.stringify(q.metrics),
       ms(q.from),
-      q.to ? ms(q.to) : FAR_FUTURE,
+      q.to ? ms(q.to) : END_OF_TIME,
       after[0],
       after[0],
       after[0],
@@ -154,54 +231,30 @@ export class SqliteHistory implements HistoryStore {
 
   async buckets(q: BucketsQuery): Promise<Map<string, Bucket[]>> {
     const from = ms(q.from);
-    const to = q.to ? ms(q.to) : FAR_FUTURE;
-    const width = q.everySeconds * 1000;
+    const to = q.to ? ms(q.to) : END_OF_TIME;
     const ids = JSON.stringify(q.assetIds);
-    // Group (numbers bind as REAL: the CAST makes the bucket index whole), then fetch each bucket's
-    // first and last value by key (primary-key lookups), when they are wanted.
+    const params = { ids, metric: q.metric, from, to, width: q.everySeconds * 1000 };
     const ends = q.ends ?? true;
-    const rows = this.sql.all<{ asset_id: string; b: number; n: number; nn: number; sum: number | null; min: number | null; max: number | null; t0: number; t1: number; first: string | null; last: string | null }>(
-      `WITH g AS (
-         SELECT asset_id, CAST((observed_at - @from) / @width AS INTEGER) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
-                min(observed_at) AS t0, max(observed_at) AS t1
-         FROM observations
-         WHERE asset_id ${IN_LIST.replace('?', '@ids')} AND metric = @metric AND observed_at >= @from AND observed_at < @to
-         GROUP BY asset_id, b)
-       ${ends
-         ? `SELECT g.*, f.value AS first, l.value AS last FROM g
-            JOIN observations f ON f.asset_id = g.asset_id AND f.metric = @metric AND f.observed_at = g.t0
-            JOIN observations l ON l.asset_id = g.asset_id AND l.metric = @metric AND l.observed_at = g.t1`
-         : 'SELECT g.*, NULL AS first, NULL AS last FROM g'}`,
-      { ids, metric: q.metric, from, to, width },
-    );
     const parts = new Map<string, BucketPart[]>(q.assetIds.map((id) => [id, []]));
-    for (const r of rows) {
-      parts.get(r.asset_id)?.push({ start: from + r.b * width, count: r.n, numCount: r.nn, sum: r.sum, min: r.min, max: r.max, first: ends ? JSON.parse(r.first!) : null, firstAt: r.t0, last: ends ? JSON.parse(r.last!) : null, lastAt: r.t1 });
-    }
-    if (rollupsServe(q)) {
-      const rollups = this.sql.all<RollupRow>(
-        `SELECT * FROM observation_rollups WHERE asset_id ${IN_LIST} AND metric = ? AND hour >= ? AND hour <= ?`,
-        ids,
-        q.metric,
-        from,
-        to - HOUR_MS, // whole hours of the window only
-      );
-      for (const r of rollups) {
-        parts.get(r.asset_id)?.push({
-          start: bucketStartOf(q, r.hour),
-          count: r.n,
-          numCount: r.num_n,
-          sum: r.num_sum,
-          min: r.num_min,
-          max: r.num_max,
-          first: JSON.parse(r.first),
-          firstAt: r.first_at,
-          last: JSON.parse(r.last),
-          lastAt: r.last_at,
-        });
+    const add = (rows: PartRow[]) => {
+      for (const [assetId, b, count, numCount, sum, min, max, firstAt, lastAt, first, last] of rows) {
+        parts.get(assetId)?.push({ start: from + b * params.width, count, numCount, sum, min, max, first, firstAt, last, lastAt });
       }
+    };
+    let raw: RawRange[] = q.assetIds.map((id) => [id, from, to]);
+    if (quartersServe(q)) {
+      // The quarters inside one bucket, merged per bucket in the database; the raw observations of those cut.
+      add(this.partRows(ends ? QUARTER_BUCKETS : noEnds(QUARTER_GROUPS), params));
+      raw = rawRangesOf(this.sql.all<{ asset_id: string; start: number }>(CUT_QUARTERS, { ...params, q0: quarterOf(q.from) }), from, to);
     }
+    if (hoursServe(q)) add(this.partRows(HOUR_BUCKETS, params));
+    if (raw.length) add(this.partRows(ends ? RAW_BUCKETS : noEnds(RAW_GROUPS), { ...params, ranges: JSON.stringify(raw) }));
     return bucketsOf(parts);
+  }
+
+  /** A bucket query's parts, as one JSON array from the database (one row per part costs far more). */
+  private partRows(sql: string, params: Record<string, unknown>): PartRow[] {
+    return JSON.parse(this.sql.get<{ parts: string }>(`SELECT json_group_array(json_array(asset_id, b, n, nn, sum, min, max, t0, t1, json(first), json(last))) AS parts FROM (${sql})`, params)!.parts) as PartRow[];
   }
 
   async stateAt(assetId: string, asOf: string): Promise<Record<string, Scalar>> {
@@ -228,12 +281,15 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async prune(before: string, rollupsBefore?: string): Promise<number> {
+    // Without rollup retention, quarters go with their last observation; with it, when it ends.
+    const cut = ms(before);
     return this.sql.transaction(() => {
-      if (rollupsBefore !== undefined) {
-        this.sql.run(ROLL_UP, { before: ms(before) });
+      if (rollupsBefore === undefined) this.sql.run('DELETE FROM observation_quarters WHERE start <= ?', cut - SLOT_MS);
+      else {
+        this.sql.run('DELETE FROM observation_quarters WHERE start < ?', ms(rollupsBefore));
         this.sql.run('DELETE FROM observation_rollups WHERE hour < ?', ms(rollupsBefore));
       }
-      return this.sql.run('DELETE FROM observations WHERE observed_at < ?', ms(before));
+      return this.sql.run('DELETE FROM observations WHERE observed_at < ?', cut);
     }, 'immediate');
   }
 }

@@ -1,8 +1,12 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { loadConfig } from '../../src/config';
 import { openHistoryStore } from '../../src/history/create-history-store';
+import type { HistoryStore, Observation } from '../../src/history/history-store';
 import { cleanUpApiProcesses, gql as gqlAt, startApi } from '../support/api-process';
 import { startPostgresServer } from '../support/postgres-server';
-import { STORE, storeEnv } from '../support/stores/test-store';
+import { historyUrl, STORE, storeEnv } from '../support/stores/test-store';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -171,56 +175,132 @@ describe('retention', () => {
   });
 });
 
-describe('hourly rollups', () => {
-  it('rolls up what retention removes; historyBuckets of whole hours use the rollups, late readings merged in', async () => {
-    const config = loadConfig({ DATA_DIR: s.app.services.config.dataDir, ...storeEnv() });
-    const store = await openHistoryStore(config);
+/** Buckets computed here from the observations, to compare the store's with (numbers whole, so sums are exact). */
+function reference(obs: Observation[], metric: string, from: string, to: string | undefined, every: number) {
+  const buckets = new Map<number, Observation[]>();
+  for (const o of [...obs].sort((x, y) => x.observedAt.localeCompare(y.observedAt))) {
+    const at = Date.parse(o.observedAt);
+    if (o.metric !== metric || at < Date.parse(from) || (to && at >= Date.parse(to))) continue;
+    const start = Date.parse(from) + Math.floor((at - Date.parse(from)) / (every * 1000)) * every * 1000;
+    buckets.set(start, [...(buckets.get(start) ?? []), o]);
+  }
+  return [...buckets.entries()].map(([start, list]) => {
+    const nums = list.map((o) => o.value).filter((v): v is number => typeof v === 'number');
+    return {
+      start: new Date(start).toISOString(),
+      count: list.length,
+      avg: nums.length ? nums.reduce((x, y) => x + y, 0) / nums.length : null,
+      min: nums.length ? Math.min(...nums) : null,
+      max: nums.length ? Math.max(...nums) : null,
+      first: list[0].value,
+      last: list[list.length - 1].value,
+    };
+  });
+}
+
+describe('rollups', () => {
+  const t = (h: number, m = 0, day = 10) => new Date(Date.UTC(2026, 8, day, h, m)).toISOString();
+  // ups-h, 10 September: loadKw every 10 minutes from 00:00 to 03:50, status twice; and one
+  // reading late on 9 September (a whole day for PostgreSQL to drop).
+  const load = Array.from({ length: 24 }, (_, i) => ({ assetId: 'ups-h', metric: 'loadKw', observedAt: t(Math.floor(i / 6), (i % 6) * 10), value: i }));
+  const status = [
+    { assetId: 'ups-h', metric: 'status', observedAt: t(0, 5), value: 'UP' },
+    { assetId: 'ups-h', metric: 'status', observedAt: t(2, 30), value: 'DOWN' },
+  ];
+  const late = { assetId: 'ups-h', metric: 'loadKw', observedAt: t(23, 30, 9), value: 7 };
+  const all: Observation[] = [...load, ...status, late];
+  // Whole quarters (rollups, raw data only after the last whole quarter before `to`), and not (raw data only).
+  const windows = [
+    { from: t(0), to: t(4), every: 7200 },
+    { from: t(0), to: t(4), every: 3600 },
+    { from: t(0), to: t(4), every: 900 },
+    { from: t(0), to: t(3, 25), every: 1800 },
+    { from: t(0), to: undefined, every: 2700 },
+    { from: t(23, 0, 9), to: t(1), every: 3600 },
+    { from: t(0), to: t(4), every: 600 },
+    { from: t(0, 5), to: t(4), every: 1800 },
+  ];
+  const bucketsOf = async (store: HistoryStore, metric: string, w: (typeof windows)[number]) =>
+    (await store.buckets({ assetIds: ['ups-h'], metric, from: w.from, to: w.to, everySeconds: w.every })).get('ups-h');
+  let store: HistoryStore;
+  const open = async () => (store = await openHistoryStore(loadConfig({ DATA_DIR: s.app.services.config.dataDir, ...storeEnv() })));
+  beforeAll(async () => {
     await s.gql(`mutation { upsertAssets(input: [{ id: "ups-h", kind: "UPS" }]) { id } }`);
-    const t = (h: number, m = 0, day = 10) => new Date(Date.UTC(2026, 8, day, h, m)).toISOString();
-    try {
-      // ups-h, 10 September: loadKw every 10 minutes from 00:00 to 03:50 (whole numbers, so sums are exact), status twice;
-      // and one reading late on 9 September (a whole day for PostgreSQL to drop).
-      const load = Array.from({ length: 24 }, (_, i) => ({ assetId: 'ups-h', metric: 'loadKw', observedAt: t(Math.floor(i / 6), (i % 6) * 10), value: i }));
-      const status = [
-        { assetId: 'ups-h', metric: 'status', observedAt: t(0, 5), value: 'UP' },
-        { assetId: 'ups-h', metric: 'status', observedAt: t(2, 30), value: 'DOWN' },
-      ];
-      await store.record([...load, ...status, { assetId: 'ups-h', metric: 'loadKw', observedAt: t(23, 30, 9), value: 7 }]);
-      const q = { assetIds: ['ups-h'], metric: 'loadKw', from: t(0), to: t(4), everySeconds: 7200 };
-      const two = await store.buckets(q);
-      const hourly = await store.buckets({ ...q, everySeconds: 3600 });
-      const statusBuckets = await store.buckets({ ...q, metric: 'status' });
-      expect(two.get('ups-h')!.map((b) => b.count)).toEqual([12, 12]);
+    await open();
+    expect(await store.record(all)).toHaveLength(all.length);
+  });
+  afterAll(() => store.close());
 
-      // Everything before 03:00 goes, rolled up (19 loadKw, 2 status), rollups kept from 8 September on.
-      expect(await store.prune(t(3), t(0, 0, 8))).toBe(21);
-      expect(await store.samples({ assetId: 'ups-h', metrics: ['loadKw'], from: t(0), to: t(3), limit: 10 })).toEqual([]);
-      expect(await store.buckets(q)).toEqual(two); // 00-02 from rollups; 02-04 half rollups, half raw
-      expect(await store.buckets({ ...q, everySeconds: 3600 })).toEqual(hourly);
-      expect(await store.buckets({ ...q, metric: 'status' })).toEqual(statusBuckets); // first/last of strings too
-      expect((await store.buckets({ ...q, from: t(23, 0, 9), everySeconds: 3600 })).get('ups-h')![0]).toMatchObject({ start: t(23, 0, 9), count: 1, avg: 7, first: 7 });
-      // Buckets that are not whole hours cannot use them: what was before 03:00 is gone for them.
-      expect((await store.buckets({ ...q, everySeconds: 1800 })).get('ups-h')!.map((b) => b.start)).toEqual([t(3), t(3, 30)]);
-
-      // Through the API, the same buckets.
-      const api = await s.gql(`query($from: DateTime!, $to: DateTime) { asset(id: "ups-h") { historyBuckets(metric: "loadKw", from: $from, to: $to, every: 7200) { start count avg min max first last } } }`, { from: t(0), to: t(4) });
-      expect(api.errors).toBeUndefined();
-      expect(api.data.asset.historyBuckets).toEqual(two.get('ups-h'));
-
-      // A late reading of a rolled-up hour is kept raw and merged into its bucket; the next prune rolls it into the hour.
-      expect(await store.record([{ assetId: 'ups-h', metric: 'loadKw', observedAt: t(1, 5), value: 100 }])).toHaveLength(1);
-      const merged = (await store.buckets(q)).get('ups-h')!;
-      const [first] = two.get('ups-h')!;
-      expect(merged[0]).toEqual({ ...first, count: 13, avg: (first.avg! * 12 + 100) / 13, max: 100 });
-      expect(await store.prune(t(3), t(0, 0, 8))).toBe(1);
-      expect((await store.buckets(q)).get('ups-h')!).toEqual(merged);
-
-      // Rollups older than their own retention go too.
-      await store.prune(t(3), t(2));
-      expect((await store.buckets(q)).get('ups-h')!.map((b) => b.start)).toEqual([t(2)]);
-    } finally {
-      await store.close();
+  it('answers every bucket query as computed from the observations, whole quarters or not, through the API too', async () => {
+    for (const w of windows) {
+      expect(await bucketsOf(store, 'loadKw', w)).toEqual(reference(all, 'loadKw', w.from, w.to, w.every));
+      expect(await bucketsOf(store, 'status', w)).toEqual(reference(all, 'status', w.from, w.to, w.every)); // first/last of strings too
     }
+    const api = await s.gql(`query($from: DateTime!, $to: DateTime) { asset(id: "ups-h") { historyBuckets(metric: "loadKw", from: $from, to: $to, every: 1800) { start count avg min max first last } } }`, { from: t(0), to: t(3, 25) });
+    expect(api.errors).toBeUndefined();
+    expect(api.data.asset.historyBuckets).toEqual(reference(all, 'loadKw', t(0), t(3, 25), 1800));
+  });
+
+  it('merges a late reading into its quarter at once, a repeat adds nothing, and a forgotten one is taken out again', async () => {
+    const w = windows[0];
+    const before = await bucketsOf(store, 'loadKw', w);
+    const spike = { assetId: 'ups-h', metric: 'loadKw', observedAt: t(1, 5), value: 100 };
+    expect(await store.record([spike])).toHaveLength(1);
+    expect(await store.record([{ ...spike, value: 5 }])).toEqual([]);
+    expect(await bucketsOf(store, 'loadKw', w)).toEqual(reference([...all, spike], 'loadKw', w.from, w.to, w.every));
+    // The spike was the bucket's max: forgetting it rebuilds the quarter from what is left.
+    await store.forget([spike]);
+    expect(await bucketsOf(store, 'loadKw', w)).toEqual(before);
+  });
+
+  it('builds the quarters of a store from before them when it opens, and reads the hourly rollups its retention wrote', async () => {
+    // A store from before quarters: no quarters, and an hourly rollup of readings retention removed
+    // (three on 8 September at 20:00: 5, 10, 15).
+    await store.close();
+    const hour = Date.UTC(2026, 8, 8, 20);
+    const rollup = ['ups-h', 'loadKw', 3, 3, 30, 5, 15, '5', hour + 60_000, '15', hour + 1_800_000];
+    if (STORE === 'sqlite') {
+      const db = new Database(path.join(s.app.services.config.dataDir, 'history.sqlite'));
+      db.exec('DROP TABLE observation_quarters');
+      db.prepare('INSERT INTO observation_rollups (asset_id, metric, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at, hour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(...rollup, hour);
+      db.close();
+    } else {
+      const client = new pg.Client({ connectionString: historyUrl() });
+      await client.connect();
+      await client.query('DROP TABLE twin_observations_quarters');
+      await client.query(
+        'INSERT INTO twin_observations_hourly (asset_id, metric, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at, hour) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0), $10, to_timestamp($11 / 1000.0), to_timestamp($12 / 1000.0))',
+        [...rollup, hour],
+      );
+      await client.end();
+    }
+    await open();
+    for (const w of windows) expect(await bucketsOf(store, 'loadKw', w)).toEqual(reference(all, 'loadKw', w.from, w.to, w.every));
+    const evening = { from: t(18, 0, 8), to: t(0, 0, 9), every: 7200 };
+    expect(await bucketsOf(store, 'loadKw', evening)).toEqual([{ start: t(20, 0, 8), count: 3, avg: 10, min: 5, max: 15, first: 5, last: 15 }]);
+    // Buckets of less than an hour cannot split it.
+    expect(await bucketsOf(store, 'loadKw', { ...evening, every: 1800 })).toEqual([]);
+  });
+
+  it('keeps the quarters after retention removes raw observations, for HISTORY_ROLLUP_RETENTION_DAYS', async () => {
+    const kept = await Promise.all(windows.map((w) => bucketsOf(store, 'loadKw', w)));
+    // Everything before 03:00 goes (19 loadKw, 2 status), rollups kept from 8 September on.
+    expect(await store.prune(t(3), t(0, 0, 8))).toBe(21);
+    expect(await store.samples({ assetId: 'ups-h', metrics: ['loadKw'], from: t(0), to: t(3), limit: 10 })).toEqual([]);
+    const after = (o: Observation) => o.observedAt >= t(3);
+    for (const [i, w] of windows.entries()) {
+      // Buckets that are not whole quarters cannot use them: what was before 03:00 is gone for them.
+      // Half hours from 00:05 use the quarters inside a bucket (00:15, 00:45, …: the readings at
+      // 00:20, 00:50, …), not those a boundary cuts, which need the raw observations.
+      const left = w.every % 900 ? all.filter(after) : w.from === t(0, 5) ? all.filter((o) => after(o) || new Date(o.observedAt).getUTCMinutes() % 30 === 20) : null;
+      expect(await bucketsOf(store, 'loadKw', w)).toEqual(left ? reference(left, 'loadKw', w.from, w.to, w.every) : kept[i]);
+    }
+    // Rollups older than their own retention go too.
+    await store.prune(t(3), t(2));
+    expect((await bucketsOf(store, 'loadKw', windows[0]))!.map((b) => b.start)).toEqual([t(2)]);
+    // Without rollup retention, quarters go with the raw observations.
+    await store.prune(t(3, 30));
+    expect(await bucketsOf(store, 'loadKw', windows[1])).toEqual(reference(all.filter((o) => o.observedAt >= t(3, 30)), 'loadKw', t(0), t(4), 3600));
   });
 });
 

@@ -72,7 +72,7 @@ async function wipeHistory(): Promise<void> {
   const client = new pg.Client({ connectionString: historyUrl() });
   await client.connect();
   try {
-    await client.query('DROP TABLE IF EXISTS twin_observations CASCADE');
+    await client.query('DROP TABLE IF EXISTS twin_observations, twin_observations_hourly, twin_observations_quarters CASCADE');
   } finally {
     await client.end();
   }
