@@ -9,8 +9,16 @@ import { describeError, type Api } from './api';
 import { $, el, number } from './dom';
 import { HISTORY, type Bucket, type HistoryData } from './operations';
 
-/** About this many buckets per window, whatever its length. */
+/** At most this many buckets per window (one more where the window starts inside one), whatever its length. */
 const BUCKETS = 60;
+/**
+ * Bucket widths (s) a chart picks from: round ones, and from 15 minutes on whole quarters, which
+ * the history store answers from its quarter-hour rollups instead of every reading.
+ */
+const WIDTHS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400];
+
+/** The smallest round width that gives at most BUCKETS buckets over the window. */
+const bucketWidth = (windowSeconds: number) => WIDTHS.find((w) => windowSeconds / w <= BUCKETS) ?? Math.ceil(windowSeconds / BUCKETS);
 
 export class HistoryChart {
   private assetId: string | undefined;
@@ -69,9 +77,11 @@ export class HistoryChart {
     const metric = $<HTMLSelectElement>('#history-metric').value;
     if (!id || !metric) return;
     const windowSeconds = Number($<HTMLSelectElement>('#history-window').value);
-    const every = Math.max(1, Math.round(windowSeconds / BUCKETS));
+    const every = bucketWidth(windowSeconds);
+    // Buckets on multiples of their width (as other dashboards draw them), so that from 15 minutes
+    // on the history store answers from whole quarter-hour rollups.
     const to = new Date();
-    const from = new Date(to.getTime() - windowSeconds * 1000);
+    const from = new Date(Math.floor((to.getTime() - windowSeconds * 1000) / (every * 1000)) * every * 1000);
     const ticket = ++this.ticket;
     try {
       const { asset } = await this.api.request<HistoryData>(HISTORY, { id, metric, from: from.toISOString(), to: to.toISOString(), every });
