@@ -11,7 +11,11 @@ import { IMPACT_QUERY, impactFailed } from './queries';
  * (history) Dashboard reads of state history, on the history store the server uses (SQLite file
  * in DATA_DIR, or HISTORY_URL): `historyBuckets` over 30 days of one-minute data of one metric
  * (43,200 observations) in 1-hour buckets, and a chart of 100 assets x 24 h in 15-minute buckets
- * in one request. The data is written straight into the history store first.
+ * in one request. Each twice: from the current minute, as "the last 30 days" would be asked (a
+ * bucket boundary cuts a quarter-hour rollup, read raw; every one of them for 15-minute buckets),
+ * and on the hour or quarter, as a dashboard that puts buckets on multiples of their width asks
+ * (rollups only).
+ * The data is written straight into the history store first.
  */
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
@@ -23,10 +27,15 @@ const BUCKETS_WITH_ENDS = BUCKETS.replace('start count avg min max', 'start coun
 const CHART = `query($ids: [ID!], $from: DateTime!, $to: DateTime!) { assets(where: { id_in: $ids }, first: ${CHART_ASSETS}) {
   edges { node { id historyBuckets(metric: "loadKw", from: $from, to: $to, every: 900) { start avg max } } } } }`;
 
+/** An operation measured: its name, query, variables, and a check of its answer. */
+type Run = [string, string, Record<string, unknown>, (data: any) => void];
+
 export async function runHistoryPart(ctx: BenchContext): Promise<void> {
   const { options, report } = ctx;
   const history = await openHistoryStore(loadConfig({ ...process.env, ...ctx.serverEnv } as Record<string, string>));
   const end = Math.floor(Date.now() / MINUTE) * MINUTE;
+  const hour = end - (end % (60 * MINUTE));
+  const quarter = end - (end % (15 * MINUTE));
   const ups = ctx.facts.ups[0];
   const chartIds = ctx.facts.servers.slice(0, CHART_ASSETS);
   process.stderr.write(`(history) writing 30 days of one-minute loadKw for ${ups} and 24 h for ${chartIds.length} servers ...\n`);
@@ -51,17 +60,22 @@ export async function runHistoryPart(ctx: BenchContext): Promise<void> {
   }
   const seedSeconds = (performance.now() - started) / 1000;
 
-  const runs: [string, string, Record<string, unknown>, (data: any) => void][] = [
+  const chart = (when: string, until: number): Run => [`chart: ${CHART_ASSETS} assets x 24 h, 15-min buckets, ${when}`, CHART, { ids: chartIds, from: new Date(until - DAY).toISOString(), to: new Date(until).toISOString() }, (d) => {
+    const nodes = d.assets.edges;
+    if (nodes.length !== chartIds.length || nodes.some((e: any) => e.node.historyBuckets.length !== 96)) throw new Error('expected 96 buckets for every asset of the chart');
+  }];
+  const runs: Run[] = [
     ['historyBuckets: 30 days of 1-min data, 1-h buckets', BUCKETS, { id: ups, from: new Date(end - 30 * DAY).toISOString(), to: new Date(end).toISOString() }, (d) => {
+      if (d.asset.historyBuckets.length !== 720) throw new Error(`expected 720 buckets, got ${d.asset.historyBuckets.length}`);
+    }],
+    ['historyBuckets: the same, from and to on the hour', BUCKETS, { id: ups, from: new Date(hour - 30 * DAY).toISOString(), to: new Date(hour).toISOString() }, (d) => {
       if (d.asset.historyBuckets.length !== 720) throw new Error(`expected 720 buckets, got ${d.asset.historyBuckets.length}`);
     }],
     ['historyBuckets: the same with first and last', BUCKETS_WITH_ENDS, { id: ups, from: new Date(end - 30 * DAY).toISOString(), to: new Date(end).toISOString() }, (d) => {
       if (d.asset.historyBuckets.length !== 720 || d.asset.historyBuckets.some((b: any) => typeof b.first !== 'number')) throw new Error('expected 720 buckets with first and last');
     }],
-    [`chart: ${CHART_ASSETS} assets x 24 h, 15-min buckets`, CHART, { ids: chartIds, from: new Date(end - DAY).toISOString(), to: new Date(end).toISOString() }, (d) => {
-      const nodes = d.assets.edges;
-      if (nodes.length !== chartIds.length || nodes.some((e: any) => e.node.historyBuckets.length !== 96)) throw new Error('expected 96 buckets for every asset of the chart');
-    }],
+    chart('from the current minute', end),
+    chart('on the quarter', quarter),
   ];
   for (const [operation, query, variables, check] of runs) {
     process.stderr.write(`(history) ${operation}\n`);
