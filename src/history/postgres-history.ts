@@ -13,17 +13,17 @@ import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, S
 const TABLE = 'twin_observations';
 const DAY_MS = 86_400_000;
 
-/** A bucket part from the database (counts come as strings: bigint). */
+/** A bucket part from the database: times in ms since the epoch (see partsOf). */
 interface PartRow {
   asset_id: string;
-  b: Date;
-  n: string;
-  nn: string;
+  b: number;
+  n: number;
+  nn: number;
   sum: number | null;
   min: number | null;
   max: number | null;
-  t0: Date;
-  t1: Date;
+  t0: number;
+  t1: number;
   first: Scalar;
   last: Scalar;
 }
@@ -38,7 +38,11 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
   PRIMARY KEY (asset_id, metric, observed_at)
 ) PARTITION BY RANGE (observed_at)`;
 
-/** Quarter-hour rollups, kept at ingest (see bucket-parts.ts). */
+/**
+ * Quarter-hour rollups, kept at ingest (see bucket-parts.ts). Each is updated many times in place:
+ * half-empty pages let PostgreSQL update it in its page (HOT) every time, not 3 times in 4 (15%
+ * less time per recorded batch, measured).
+ */
 const QUARTERS = `${TABLE}_quarters`;
 /** Hourly rollups retention wrote before quarters were kept at ingest: read, no longer written. */
 const HOURS = `${TABLE}_hourly`;
@@ -57,7 +61,7 @@ CREATE TABLE IF NOT EXISTS ${name} (
   last jsonb NOT NULL,
   last_at timestamptz NOT NULL,
   PRIMARY KEY (asset_id, metric, ${start})
-)`;
+)${name === QUARTERS ? ' WITH (fillfactor = 50)' : ''}`;
 
 /**
  * Merge the observations of `source` that match `where` into their quarters. Sorted by key, so
@@ -87,6 +91,13 @@ ON CONFLICT (asset_id, metric, start) DO UPDATE SET
  * integer arithmetic (extract(epoch) is numeric, several times slower).
  */
 const bucketOf = (column: string) => `date_bin($5 * interval '1 second', ${column}, $3::timestamptz)`;
+/**
+ * A bucket query's parts with times as ms numbers and counts as numbers: node-postgres turns each
+ * timestamptz into a Date at several µs apiece, half the time of a 9,600-bucket chart.
+ */
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+const partsOf = (sql: string) => `SELECT asset_id, ${ms('b')} AS b, n::float8 AS n, nn::float8 AS nn, sum, min, max, ${ms('t0')} AS t0, ${ms('t1')} AS t1, first, last FROM (${sql}) p`;
+
 /** A quarter inside the window and inside one bucket. */
 const WHOLE = `start >= $3 AND start + interval '${SLOT_MS / 1000} seconds' <= $4 AND start - ${bucketOf('start')} <= ($5 - ${SLOT_MS / 1000}) * interval '1 second'`;
 /** Each bucket's first and last value cost an ordered aggregate each: only when wanted. */
@@ -111,13 +122,15 @@ FROM ${HOURS} WHERE asset_id = ANY($1) AND metric = $2 AND hour >= $3 AND hour +
 
 /**
  * Raw observations of ranges (asset $4, from $5, to $6; one index range scan each) per bucket;
- * $1 metric, $2 bucket width in seconds, $3 from.
+ * $1 metric, $2 bucket width in seconds, $3 from. OFFSET 0 keeps the planner from flattening the
+ * lateral scan into a join: it would hash-join every observation of the asset to every range
+ * (1.5 s for 720 ranges over 30 days, instead of 20 ms).
  */
 const rawBuckets = (ends: boolean) => `
 SELECT r.a AS asset_id, date_bin($2 * interval '1 second', observed_at, $3::timestamptz) AS b, count(*) AS n, count(num) AS nn, sum(num) AS sum, min(num) AS min, max(num) AS max,
        min(observed_at) AS t0, max(observed_at) AS t1, ${endsOf(ends, 'value', 'observed_at', 'value', 'observed_at')}
 FROM unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) AS r(a, lo, hi)
-JOIN ${TABLE} o ON o.asset_id = r.a AND o.metric = $1 AND o.observed_at >= r.lo AND o.observed_at < r.hi
+CROSS JOIN LATERAL (SELECT observed_at, num, value FROM ${TABLE} WHERE asset_id = r.a AND metric = $1 AND observed_at >= r.lo AND observed_at < r.hi OFFSET 0) o
 GROUP BY r.a, b`;
 
 /**
@@ -144,7 +157,9 @@ export class PostgresHistory implements HistoryStore {
     // work_mem: the planner cannot tell how few buckets a query makes, so with the default 4 MB
     // it sorts every observation to group them; with 16 MB it hashes them (43,200 observations in
     // 720 buckets take 2 MB). At most `max` connections use it at once.
-    this.pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, options: '-c work_mem=16MB' });
+    // jit off: these are short queries over an index, and the planner's cost for a range scan per
+    // bucket passes the JIT threshold: compiling took 130 ms of a 20 ms query.
+    this.pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, options: '-c work_mem=16MB -c jit=off' });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -258,16 +273,16 @@ export class PostgresHistory implements HistoryStore {
     const parts = new Map<string, BucketPart[]>(q.assetIds.map((id) => [id, []]));
     const add = (rows: PartRow[]) => {
       for (const r of rows) {
-        parts.get(r.asset_id)?.push({ start: r.b.getTime(), count: Number(r.n), numCount: Number(r.nn), sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0.getTime(), last: r.last, lastAt: r.t1.getTime() });
+        parts.get(r.asset_id)?.push({ start: r.b, count: r.n, numCount: r.nn, sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0, last: r.last, lastAt: r.t1 });
       }
     };
     const reads: Promise<void>[] = [];
     const args = [q.assetIds, q.metric, q.from, until, q.everySeconds];
-    if (hoursServe(q)) reads.push(this.query<PartRow>(HOUR_BUCKETS, args).then((r) => add(r.rows)));
+    if (hoursServe(q)) reads.push(this.query<PartRow>(partsOf(HOUR_BUCKETS), args).then((r) => add(r.rows)));
     let raw: Promise<RawRange[]> = Promise.resolve(q.assetIds.map((id) => [id, from, to]));
     if (quartersServe(q)) {
       // The quarters inside one bucket, merged per bucket in the database; the raw observations of those cut.
-      reads.push(this.query<PartRow>(quarterBuckets(ends), args).then((r) => add(r.rows)));
+      reads.push(this.query<PartRow>(partsOf(quarterBuckets(ends)), args).then((r) => add(r.rows)));
       raw = this.query<{ asset_id: string; start: Date }>(CUT_QUARTERS, [...args, new Date(quarterOf(q.from)).toISOString()]).then((r) =>
         rawRangesOf(r.rows.map((c) => ({ asset_id: c.asset_id, start: c.start.getTime() })), from, to),
       );
@@ -275,7 +290,7 @@ export class PostgresHistory implements HistoryStore {
     const ranges = await raw;
     if (ranges.length) {
       reads.push(
-        this.query<PartRow>(rawBuckets(ends), [q.metric, q.everySeconds, q.from, ranges.map((r) => r[0]), ranges.map((r) => new Date(r[1]).toISOString()), ranges.map((r) => (r[2] >= END_OF_TIME ? 'infinity' : new Date(r[2]).toISOString()))]).then((r) => add(r.rows)),
+        this.query<PartRow>(partsOf(rawBuckets(ends)), [q.metric, q.everySeconds, q.from, ranges.map((r) => r[0]), ranges.map((r) => new Date(r[1]).toISOString()), ranges.map((r) => (r[2] >= END_OF_TIME ? 'infinity' : new Date(r[2]).toISOString()))]).then((r) => add(r.rows)),
       );
     }
     await Promise.all(reads);
