@@ -125,7 +125,7 @@ export function quartersOf(observations: { assetId: string; metric: string; obse
     const start = quarterOf(o.observedAt);
     const num = typeof o.value === 'number' ? o.value : null;
     const part: BucketPart = { start, count: 1, numCount: num === null ? 0 : 1, sum: num, min: num, max: num, first: o.value, firstAt: at, last: o.value, lastAt: at };
-    const key = JSON.stringify([o.assetId, o.metric, start]);
+    const key = `${o.assetId}\u0000${o.metric}\u0000${start}`;
     const seen = byKey.get(key);
     byKey.set(key, seen ? { ...seen, part: mergeParts(seen.part, part) } : { assetId: o.assetId, metric: o.metric, part });
   }
