@@ -5,10 +5,10 @@ import type { Bucket, BucketsQuery } from './history-store';
  * Rollups: one row per (asset, metric, quarter hour) holding what any bucket of whole quarter
  * hours needs: counts, the numeric sum, min and max, and the first and last value with their
  * times. Recording an observation merges it into its quarter's rollup in the same transaction,
- * so a bucket query of whole quarters (`every` a multiple of 900 s, `from` on a quarter) reads
- * one rollup per quarter instead of every observation, and raw observations only for a last,
- * partial quarter before `to`. Retention deletes raw observations and keeps the rollups for
- * HISTORY_ROLLUP_RETENTION_DAYS.
+ * so a bucket query of whole quarters (`every` a multiple of 900 s) reads one rollup per quarter
+ * inside one bucket instead of its observations, and raw observations only for the quarters that
+ * `from`, `to` or a bucket boundary cuts (none when `from` and `to` are on quarters). Retention
+ * deletes raw observations and keeps the rollups for HISTORY_ROLLUP_RETENTION_DAYS.
  *
  * Hourly rollups (HOUR_MS) are what retention wrote before quarters were kept at ingest: never
  * written now, still read for buckets of whole hours. They hold only observations that retention
@@ -58,13 +58,6 @@ export function rawRangesOf(cut: { asset_id: string; start: number }[], from: nu
     else ranges.push([assetId, Math.max(from, start), Math.min(to, start + SLOT_MS)]);
   }
   return ranges;
-}
-
-/** The start (ms) of the bucket of `q` that the rollup starting at `start` falls in. */
-export function bucketStartOf(q: BucketsQuery, start: number): number {
-  const from = Date.parse(q.from);
-  const width = q.everySeconds * 1000;
-  return from + Math.floor((start - from) / width) * width;
 }
 
 const smaller = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));

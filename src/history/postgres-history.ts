@@ -64,14 +64,14 @@ CREATE TABLE IF NOT EXISTS ${name} (
 )${name === QUARTERS ? ' WITH (fillfactor = 50)' : ''}`;
 
 /**
- * Merge the observations of `source` that match `where` into their quarters. Sorted by key, so
+ * Merge the observations of `source` (a table, CTE or subquery) into their quarters. Sorted by key, so
  * that two writers lock the rollups they share in the same order (no deadlock).
  */
-const rollUp = (source: string, where = 'true') => `
+const rollUp = (source: string) => `
 INSERT INTO ${QUARTERS} AS r (asset_id, metric, start, n, num_n, num_sum, num_min, num_max, first, first_at, last, last_at)
 SELECT asset_id, metric, date_bin('${SLOT_MS / 1000} seconds', observed_at, timestamptz 'epoch') AS start, count(*), count(num), sum(num), min(num), max(num),
        (array_agg(value ORDER BY observed_at))[1], min(observed_at), (array_agg(value ORDER BY observed_at DESC))[1], max(observed_at)
-FROM ${source} WHERE ${where}
+FROM ${source}
 GROUP BY asset_id, metric, start
 ORDER BY asset_id, metric, start
 ON CONFLICT (asset_id, metric, start) DO UPDATE SET
@@ -276,24 +276,29 @@ export class PostgresHistory implements HistoryStore {
         parts.get(r.asset_id)?.push({ start: r.b, count: r.n, numCount: r.nn, sum: r.sum, min: r.min, max: r.max, first: r.first, firstAt: r.t0, last: r.last, lastAt: r.t1 });
       }
     };
-    const reads: Promise<void>[] = [];
     const args = [q.assetIds, q.metric, q.from, until, q.everySeconds];
-    if (hoursServe(q)) reads.push(this.query<PartRow>(partsOf(HOUR_BUCKETS), args).then((r) => add(r.rows)));
+    const rollups: Promise<void>[] = [];
+    if (hoursServe(q)) rollups.push(this.query<PartRow>(partsOf(HOUR_BUCKETS), args).then((r) => add(r.rows)));
     let raw: Promise<RawRange[]> = Promise.resolve(q.assetIds.map((id) => [id, from, to]));
     if (quartersServe(q)) {
       // The quarters inside one bucket, merged per bucket in the database; the raw observations of those cut.
-      reads.push(this.query<PartRow>(partsOf(quarterBuckets(ends)), args).then((r) => add(r.rows)));
+      rollups.push(this.query<PartRow>(partsOf(quarterBuckets(ends)), args).then((r) => add(r.rows)));
       raw = this.query<{ asset_id: string; start: Date }>(CUT_QUARTERS, [...args, new Date(quarterOf(q.from)).toISOString()]).then((r) =>
         rawRangesOf(r.rows.map((c) => ({ asset_id: c.asset_id, start: c.start.getTime() })), from, to),
       );
     }
-    const ranges = await raw;
+    const [ranges] = await Promise.all([raw, ...rollups]);
     if (ranges.length) {
-      reads.push(
-        this.query<PartRow>(partsOf(rawBuckets(ends)), [q.metric, q.everySeconds, q.from, ranges.map((r) => r[0]), ranges.map((r) => new Date(r[1]).toISOString()), ranges.map((r) => (r[2] >= END_OF_TIME ? 'infinity' : new Date(r[2]).toISOString()))]).then((r) => add(r.rows)),
-      );
+      const { rows } = await this.query<PartRow>(partsOf(rawBuckets(ends)), [
+        q.metric,
+        q.everySeconds,
+        q.from,
+        ranges.map((r) => r[0]),
+        ranges.map((r) => new Date(r[1]).toISOString()),
+        ranges.map((r) => (r[2] >= END_OF_TIME ? 'infinity' : new Date(r[2]).toISOString())),
+      ]);
+      add(rows);
     }
-    await Promise.all(reads);
     return bucketsOf(parts);
   }
 

@@ -19,29 +19,14 @@ CREATE TABLE IF NOT EXISTS observations (
   PRIMARY KEY (asset_id, metric, observed_at)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS observations_time ON observations (observed_at);
--- Hourly rollups retention wrote before quarters were kept at ingest (see bucket-parts.ts): read, no longer written.
-CREATE TABLE IF NOT EXISTS observation_rollups (
-  asset_id TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  hour INTEGER NOT NULL,
-  n INTEGER NOT NULL,
-  num_n INTEGER NOT NULL,
-  num_sum REAL,
-  num_min REAL,
-  num_max REAL,
-  first TEXT NOT NULL,
-  first_at INTEGER NOT NULL,
-  last TEXT NOT NULL,
-  last_at INTEGER NOT NULL,
-  PRIMARY KEY (asset_id, metric, hour)
-) WITHOUT ROWID;
 `;
 
-const QUARTERS_SCHEMA = `
-CREATE TABLE observation_quarters (
+/** A rollup table (see bucket-parts.ts), its time column `start` (quarters) or `hour` (hourly rollups of the past). */
+const rollupTable = (name: string, start: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
   asset_id TEXT NOT NULL,
   metric TEXT NOT NULL,
-  start INTEGER NOT NULL,
+  ${start} INTEGER NOT NULL,
   n INTEGER NOT NULL,
   num_n INTEGER NOT NULL,
   num_sum REAL,
@@ -51,8 +36,11 @@ CREATE TABLE observation_quarters (
   first_at INTEGER NOT NULL,
   last TEXT NOT NULL,
   last_at INTEGER NOT NULL,
-  PRIMARY KEY (asset_id, metric, start)
+  PRIMARY KEY (asset_id, metric, ${start})
 ) WITHOUT ROWID`;
+/** Hourly rollups retention wrote before quarters were kept at ingest: read, no longer written. */
+const HOURS_SCHEMA = rollupTable('observation_rollups', 'hour');
+const QUARTERS_SCHEMA = rollupTable('observation_quarters', 'start');
 
 /**
  * Merge a rollup into the quarter's (see bucket-parts.ts). SQLite's two-argument min/max return
@@ -158,6 +146,7 @@ export class SqliteHistory implements HistoryStore {
   async init(): Promise<void> {
     this.sql.open();
     this.sql.exec(SCHEMA);
+    this.sql.exec(HOURS_SCHEMA);
     // A file from before quarters: build them from the observations it holds, once.
     this.sql.transaction(() => {
       if (this.sql.get("SELECT 1 FROM sqlite_master WHERE name = 'observation_quarters'")) return;
