@@ -110,6 +110,18 @@ export interface Rollup {
   part: BucketPart;
 }
 
+const quarterKey = (assetId: string, metric: string, start: number) => `${assetId}\u0000${metric}\u0000${start}`;
+
+/** The distinct quarters (asset, metric, start ms) these observations fall in. */
+export function quarterKeysOf(keys: { assetId: string; metric: string; observedAt: string }[]): { assetId: string; metric: string; start: number }[] {
+  const byKey = new Map<string, { assetId: string; metric: string; start: number }>();
+  for (const k of keys) {
+    const start = quarterOf(k.observedAt);
+    byKey.set(quarterKey(k.assetId, k.metric, start), { assetId: k.assetId, metric: k.metric, start });
+  }
+  return [...byKey.values()];
+}
+
 /** The observations' quarter rollups (one per asset, metric and quarter), for merging into those kept. */
 export function quartersOf(observations: { assetId: string; metric: string; observedAt: string; value: Scalar }[]): Rollup[] {
   const byKey = new Map<string, Rollup>();
@@ -118,7 +130,7 @@ export function quartersOf(observations: { assetId: string; metric: string; obse
     const start = quarterOf(o.observedAt);
     const num = typeof o.value === 'number' ? o.value : null;
     const part: BucketPart = { start, count: 1, numCount: num === null ? 0 : 1, sum: num, min: num, max: num, first: o.value, firstAt: at, last: o.value, lastAt: at };
-    const key = `${o.assetId}\u0000${o.metric}\u0000${start}`;
+    const key = quarterKey(o.assetId, o.metric, start);
     const seen = byKey.get(key);
     byKey.set(key, seen ? { ...seen, part: mergeParts(seen.part, part) } : { assetId: o.assetId, metric: o.metric, part });
   }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { DomainError, unavailable } from '../errors';
 import type { Scalar } from '../graph/types';
-import { bucketsOf, END_OF_TIME, hoursServe, quarterOf, quartersServe, rawRangesOf, SLOT_MS, type BucketPart, type RawRange } from './bucket-parts';
+import { bucketsOf, END_OF_TIME, hoursServe, quarterKeysOf, quarterOf, quartersServe, rawRangesOf, SLOT_MS, type BucketPart, type RawRange } from './bucket-parts';
 import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, Sample, SamplesQuery } from './history-store';
 
 /**
@@ -231,8 +231,8 @@ export class PostgresHistory implements HistoryStore {
     if (keys.length === 0) return;
     // Their quarters are built again from the observations left (a min, max, first or last cannot
     // be taken back otherwise). Keys are of observations just recorded, whose quarters are whole.
-    const quarters = [...new Map(keys.map((k) => [JSON.stringify([k.assetId, k.metric, quarterOf(k.observedAt)]), k])).values()];
-    const quarterKeys = [quarters.map((k) => k.assetId), quarters.map((k) => k.metric), quarters.map((k) => new Date(quarterOf(k.observedAt)).toISOString())];
+    const quarters = quarterKeysOf(keys);
+    const quarterKeys = [quarters.map((k) => k.assetId), quarters.map((k) => k.metric), quarters.map((k) => new Date(k.start).toISOString())];
     await this.inTransaction(async (client) => {
       await client.query(
         `DELETE FROM ${TABLE} o USING unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(a, m, t)

@@ -1,7 +1,7 @@
 import type { Scalar } from '../graph/types';
 import { SqliteExecutor } from '../graph/sqlite/sqlite-executor';
 import { IN_LIST } from '../graph/sqlite/sqlite-sql';
-import { bucketsOf, END_OF_TIME, HOUR_MS, hoursServe, quarterOf, quartersOf, quartersServe, rawRangesOf, SLOT_MS, type BucketPart, type RawRange } from './bucket-parts';
+import { bucketsOf, END_OF_TIME, HOUR_MS, hoursServe, quarterKeysOf, quarterOf, quartersOf, quartersServe, rawRangesOf, SLOT_MS, type BucketPart, type RawRange } from './bucket-parts';
 import type { Bucket, BucketsQuery, HistoryStore, Observation, ObservationKey, Sample, SamplesQuery } from './history-store';
 
 /**
@@ -188,9 +188,8 @@ export class SqliteHistory implements HistoryStore {
     // be taken back otherwise). Keys are of observations just recorded, whose quarters are whole.
     this.sql.transaction(() => {
       for (const k of keys) this.sql.run('DELETE FROM observations WHERE asset_id = ? AND metric = ? AND observed_at = ?', k.assetId, k.metric, ms(k.observedAt));
-      const quarters = new Map(keys.map((k) => [JSON.stringify([k.assetId, k.metric, quarterOf(k.observedAt)]), { asset: k.assetId, metric: k.metric, start: quarterOf(k.observedAt) }]));
-      for (const { asset, metric, start } of quarters.values()) {
-        const quarter = { asset, metric, start, end: start + SLOT_MS };
+      for (const { assetId, metric, start } of quarterKeysOf(keys)) {
+        const quarter = { asset: assetId, metric, start, end: start + SLOT_MS };
         this.sql.run('DELETE FROM observation_quarters WHERE asset_id = @asset AND metric = @metric AND start = @start', quarter);
         this.sql.run(rollUp('asset_id = @asset AND metric = @metric AND observed_at >= @start AND observed_at < @end'), quarter);
       }
