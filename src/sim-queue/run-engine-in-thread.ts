@@ -20,10 +20,22 @@ export interface EngineRun {
 const MAX_IDLE = 2;
 const idle: Worker[] = [];
 
+/** One idle thread, or a new one. An idle thread that exits leaves the list (nothing waits on it). */
+function takeThread(): Worker {
+  const worker = idle.pop();
+  if (!worker) return startThread('engine-thread', undefined);
+  worker.off('exit', forgetIdle);
+  return worker;
+}
+function forgetIdle(this: Worker): void {
+  const i = idle.indexOf(this);
+  if (i >= 0) idle.splice(i, 1);
+}
+
 /** Run a scenario engine in a worker thread (an idle one if there is one), relaying progress. */
 export function runEngineInThread(input: ScenarioInput, snapshot: GraphSnapshot, onProgress: (fraction: number) => void, observed: EngineObservations = {}): EngineRun {
   const stopFlag = new SharedArrayBuffer(4);
-  const worker = idle.pop() ?? startThread('engine-thread', undefined);
+  const worker = takeThread();
   worker.ref();
   const output = new Promise<EngineOutput>((resolve, reject) => {
     const onMessage = (msg: EngineMessage) => {
@@ -42,7 +54,7 @@ export function runEngineInThread(input: ScenarioInput, snapshot: GraphSnapshot,
     const release = () => {
       detach();
       worker.unref();
-      if (idle.length < MAX_IDLE) idle.push(worker);
+      if (idle.length < MAX_IDLE) idle.push(worker.once('exit', forgetIdle));
       else void worker.terminate();
     };
     const fail = (err: Error) => {
