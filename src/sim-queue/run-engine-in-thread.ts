@@ -20,10 +20,13 @@ export interface EngineRun {
 const MAX_IDLE = 2;
 const idle: Worker[] = [];
 
-/** One idle thread, or a new one. An idle thread that exits leaves the list (nothing waits on it). */
+/**
+ * One idle thread, or a new one. An idle thread that fails leaves the list on its exit (nothing
+ * waits on it then; its error, reported to a run while one is running, must not crash the process).
+ */
 function takeThread(): Worker {
   const worker = idle.pop();
-  if (!worker) return startThread('engine-thread', undefined);
+  if (!worker) return startThread('engine-thread', undefined).on('error', () => undefined);
   worker.off('exit', forgetIdle);
   return worker;
 }
