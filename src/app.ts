@@ -2,7 +2,7 @@ import { AuditTrail } from './audit/audit-trail';
 import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import { openTwinStore } from './graph/create-graph-store';
-import { TopologyIndex, withTopologyIndex } from './graph/topology-index';
+import { indexTopology } from './graph/topology-index';
 import { openHistoryStore } from './history/create-history-store';
 import type { GraphStore } from './graph/graph-store';
 import { createPubSub } from './live/create-pubsub';
@@ -49,9 +49,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   checkExposure(config, authenticator, logger);
   const { model, store: inner } = await openTwinStore(config);
   const wrapped = opts.wrapStore ? opts.wrapStore(inner) : inner;
-  const topologyIndex = new TopologyIndex(wrapped, model, { maxAssets: config.topologyIndexMaxAssets, settleMs: config.queryTimeoutMs + CLOCK_SKEW_MS, logger });
-  const store = withTopologyIndex(wrapped, topologyIndex);
-  void topologyIndex.start(); // in the background: until it is loaded, walks go to the store
+  const { store, index: topologyIndex } = indexTopology(wrapped, model, config, logger);
   const history = await openHistoryStore(config).catch(async (err: unknown) => {
     await inner.close().catch(() => undefined);
     throw err;
@@ -98,9 +96,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   };
 }
-
-/** How far apart the clocks of the processes writing one store may be (the topology index allows for it). */
-const CLOCK_SKEW_MS = 5_000;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 

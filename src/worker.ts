@@ -1,5 +1,6 @@
 import { loadConfig } from './config';
 import { openTwinStore } from './graph/create-graph-store';
+import { indexTopology } from './graph/topology-index';
 import { openHistoryStore } from './history/create-history-store';
 import { createPubSub } from './live/create-pubsub';
 import { createLogger } from './logger';
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.redisUrl) throw new Error('REDIS_URL must be set for npm run worker (without Redis, the API runs scenarios in-process)');
-  const { model, store } = await openTwinStore(config);
+  const twin = await openTwinStore(config);
+  const { model } = twin;
+  // Jobs read the topology through an index of this process's own (see indexTopology).
+  const { store } = indexTopology(twin.store, model, config, logger);
   // State history: LOAD runs read observed demand and load from it.
   const history = await openHistoryStore(config);
   const pubsub = await createPubSub(config, logger);
@@ -33,7 +37,8 @@ async function main(): Promise<void> {
     { store, model, pubsub, logger, observer: metrics, asOfMaxChanges: config.history.asOfMaxChanges, history },
   );
   // Job logging, health and, with METRICS_PORT, /metrics /livez /readyz.
-  const operations = await startWorkerOperations({ config, logger, metrics, store, history, pubsub, worker });
+  // Readiness asks the store itself, not the index; closing stops the index too.
+  const operations = await startWorkerOperations({ config, logger, metrics, store: { existingIds: (ids) => twin.store.existingIds(ids), close: () => store.close() }, history, pubsub, worker });
   worker.on('failed', (job, err) => logger.warn({ runId: job?.data.runId, err: err.message }, 'scenario job attempt failed'));
   await worker.waitUntilReady();
   logger.info({ queue: scenarios.queueName, concurrency: scenarios.workerConcurrency, backend: store.backend }, 'scenario worker ready');

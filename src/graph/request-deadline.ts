@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DomainError } from '../errors';
 
 interface Deadline {
+  startedAt: number;
   at: number;
   ms: number;
 }
@@ -15,7 +16,17 @@ const current = new AsyncLocalStorage<Deadline>();
  * an impact over thousands of assets), which is how long work runs on the embedded store.
  */
 export function withRequestDeadline<T>(ms: number, fn: () => T): T {
-  return current.run({ at: performance.now() + ms, ms }, fn);
+  const now = performance.now();
+  return current.run({ startedAt: now, at: now + ms, ms }, fn);
+}
+
+/**
+ * Run `fn` (a scenario job) as one reader, like a request but without a deadline (a job may run
+ * far longer than a request): the topology index catches up once for all of its reads, with
+ * what was committed before it began.
+ */
+export function asOneReader<T>(fn: () => T): T {
+  return current.run({ startedAt: performance.now(), at: Infinity, ms: Infinity }, fn);
 }
 
 /** Throw TIMEOUT when the current request's deadline has passed (no-op outside a request). */
@@ -33,6 +44,5 @@ export function withoutRequestDeadline<T>(fn: () => T): T {
 
 /** When the current request began (performance.now()), or undefined outside a request. */
 export function requestStartedAt(): number | undefined {
-  const deadline = current.getStore();
-  return deadline && deadline.at - deadline.ms;
+  return current.getStore()?.startedAt;
 }

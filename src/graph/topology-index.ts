@@ -1,3 +1,4 @@
+import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { ModelIndex } from '../model/twin-model';
 import { dependencyEnds, dependencyLookups, type DependencyLookup } from './dependency-lookups';
@@ -433,4 +434,23 @@ export function withTopologyIndex(store: GraphStore, index: TopologyIndex): Grap
     };
   }
   return new Proxy(store, { get: (target, prop, receiver) => (typeof prop === 'string' && prop in served ? served[prop] : Reflect.get(target, prop, receiver)) });
+}
+
+/** How far apart the clocks of the processes writing one store may be (the index allows for it). */
+const CLOCK_SKEW_MS = 5_000;
+
+/**
+ * `store` with a topology index of its own, loading in the background (reads go to the store
+ * until it is loaded): the API's, and the scenario processor's (the in-process runner's thread,
+ * each worker), whose jobs would otherwise walk the store for every snapshot.
+ */
+export function indexTopology(
+  store: GraphStore,
+  model: ModelIndex,
+  config: Pick<Config, 'topologyIndexMaxAssets' | 'queryTimeoutMs'>,
+  logger?: Logger,
+): { store: GraphStore; index: TopologyIndex } {
+  const index = new TopologyIndex(store, model, { maxAssets: config.topologyIndexMaxAssets, settleMs: config.queryTimeoutMs + CLOCK_SKEW_MS, logger });
+  void index.start();
+  return { store: withTopologyIndex(store, index), index };
 }

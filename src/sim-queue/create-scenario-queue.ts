@@ -14,6 +14,6 @@ import type { ScenarioQueue } from './scenario-queue';
 export function createScenarioQueue(config: Config, deps: { pubsub: PubSub; logger: Logger; observer?: ScenarioJobObserver }): ScenarioQueue {
   const retry = { attempts: config.scenarios.attempts, backoffMs: config.scenarios.backoffMs };
   if (config.redisUrl) return new BullScenarioQueue({ redisUrl: config.redisUrl, queueName: config.scenarios.queueName, retry });
-  const thread = { store: { neo4j: config.neo4j, dataDir: config.dataDir }, history: { history: config.history, dataDir: config.dataDir }, twinModel: config.twinModel, logLevel: deps.logger.level, asOfMaxChanges: config.history.asOfMaxChanges };
+  const thread = { store: { neo4j: config.neo4j, dataDir: config.dataDir, topologyIndexMaxAssets: config.topologyIndexMaxAssets, queryTimeoutMs: config.queryTimeoutMs }, history: { history: config.history, dataDir: config.dataDir }, twinModel: config.twinModel, logLevel: deps.logger.level, asOfMaxChanges: config.history.asOfMaxChanges };
   return new InProcessRunner(new ProcessorThreadClient(thread, deps.pubsub, deps.logger, deps.observer), config.scenarios.workerConcurrency, retry);
 }

@@ -5,7 +5,7 @@ import type { Attempt } from './scenario-processor';
 
 /** What the processor thread needs to open its own store and model (structured-cloneable). */
 export interface ProcessorThreadData {
-  store: Pick<Config, 'neo4j' | 'dataDir'>;
+  store: Pick<Config, 'neo4j' | 'dataDir' | 'topologyIndexMaxAssets' | 'queryTimeoutMs'>;
   history: Pick<Config, 'history' | 'dataDir'>;
   twinModel: string | undefined;
   logLevel: string;

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openTwinStore } from '../graph/create-graph-store';
+import { indexTopology } from '../graph/topology-index';
 import { openHistoryStore } from '../history/create-history-store';
 import { createLogger } from '../logger';
 import { PermanentRunError } from './permanent-run-error';
@@ -16,7 +17,8 @@ const data = workerData as ProcessorThreadData;
 const port = parentPort!;
 const send = (message: ToMainMessage) => port.postMessage(message);
 const logger = createLogger(data.logLevel);
-const opened = openTwinStore({ ...data.store, twinModel: data.twinModel });
+// Jobs read the topology through an index of this thread's own (see indexTopology).
+const opened = openTwinStore({ ...data.store, twinModel: data.twinModel }).then(({ model, store }) => ({ model, store: indexTopology(store, model, data.store, logger).store }));
 const history = openHistoryStore(data.history);
 history.catch((err: unknown) => logger.error({ err }, 'scenario processor thread could not open state history'));
 // Jobs fail (and are retried) while the store cannot be opened; say why once.

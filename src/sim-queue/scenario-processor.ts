@@ -5,6 +5,7 @@ import { AsOfTopology } from '../graph/as-of-topology';
 import type { TopologyHistoryStore } from '../graph/ports/topology-history-store';
 import type { TopologyReader } from '../graph/ports/topology-store';
 import type { ScenarioRunPatch, ScenarioRunRecord, SimulationResultRecord } from '../graph/scenario-types';
+import { asOneReader } from '../graph/request-deadline';
 import { loadSnapshot } from '../graph/traversal';
 import type { GraphSnapshot } from '../graph/types';
 import { CHANNELS, type PubSub } from '../live/pubsub';
@@ -51,7 +52,12 @@ const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
  * are upserted per (run, asset), so a retry never duplicates them. Moves QUEUED → RUNNING →
  * SUCCEEDED, or FAILED on the last attempt; stops when the run is CANCELLED meanwhile.
  */
-export async function processScenarioRun(runId: string, deps: ProcessorDeps, attempt: Attempt): Promise<void> {
+export function processScenarioRun(runId: string, deps: ProcessorDeps, attempt: Attempt): Promise<void> {
+  // One reader: the topology index catches up once for the run, not for each of its reads.
+  return asOneReader(() => processRun(runId, deps, attempt));
+}
+
+async function processRun(runId: string, deps: ProcessorDeps, attempt: Attempt): Promise<void> {
   const { store } = deps;
   let lastStatus = '';
   // `written` runs between the store write and the publish: whatever a subscriber reads after
