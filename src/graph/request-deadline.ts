@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DomainError } from '../errors';
 
-interface Deadline {
+/** The reader running now (a request, or a scenario job): when it began and its deadline (Infinity: none). */
+interface Reader {
   startedAt: number;
   at: number;
   ms: number;
 }
 
-const current = new AsyncLocalStorage<Deadline>();
+const current = new AsyncLocalStorage<Reader>();
 
 /**
  * Run `fn` (an API request) with a deadline of `ms` (QUERY_TIMEOUT_MS) for its store reads: a
