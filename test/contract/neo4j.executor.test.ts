@@ -36,3 +36,29 @@ it('stops a transaction past QUERY_TIMEOUT_MS with TIMEOUT, and it is not retrie
   expect(err).toMatchObject({ code: 'TIMEOUT' });
   expect(attempts).toBe(1);
 });
+
+it('stops a transaction that waits past QUERY_TIMEOUT_MS for a lock with TIMEOUT, and the lock holder commits', async () => {
+  // A writer without a deadline holds the node's write lock for longer than the deadline.
+  const holder = new CypherExecutor(neo4jConfig());
+  try {
+    await holder.write("MERGE (n:ExecutorLockProbe {id: 'lock'}) SET n.v = 0");
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const held = holder.writeTransaction(async (tx) => {
+      await tx.run("MATCH (n:ExecutorLockProbe {id: 'lock'}) SET n.v = 1");
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await isLocked;
+    const err = await executor.write("MATCH (n:ExecutorLockProbe {id: 'lock'}) SET n.v = 2").then(() => null, (e: unknown) => e);
+    release();
+    await held;
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/QUERY_TIMEOUT_MS \(300 ms\)/) });
+    expect(await holder.read("MATCH (n:ExecutorLockProbe {id: 'lock'}) RETURN n.v AS v")).toEqual([{ v: 1 }]);
+  } finally {
+    await holder.write('MATCH (n:ExecutorLockProbe) DELETE n').catch(() => undefined);
+    await holder.close();
+  }
+});

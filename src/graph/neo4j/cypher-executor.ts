@@ -54,6 +54,12 @@ const UNAVAILABLE_CODES = new Set([
 const AUTH_CODES = new Set(['Neo.ClientError.Security.Unauthorized', 'Neo.ClientError.Security.AuthenticationRateLimit']);
 const CONSTRAINT_CODES = new Set(['Neo.ClientError.Schema.ConstraintValidationFailed']);
 const TIMEOUT_CODES = new Set(['Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration']);
+/**
+ * A transaction the server stopped: how a timed-out transaction answers when the timeout found it
+ * waiting for a lock (it cannot tell a timeout from an operator's TERMINATE, so the caller's
+ * clock decides).
+ */
+const TERMINATED_CODES = new Set(['Neo.ClientError.Transaction.LockClientStopped', 'Neo.ClientError.Transaction.Terminated']);
 
 /** The URI without any user info, safe to show in messages and logs. */
 export function redactUri(uri: string): string {
@@ -160,6 +166,7 @@ export class CypherExecutor {
 
   private async execute(query: CypherQuery | string, params: Params, routing: 'READ' | 'WRITE'): Promise<Row[]> {
     const { text, name } = unpack(query);
+    const started = Date.now();
     try {
       const result = await this.driver.executeQuery(text, params, {
         database: this.connection.database,
@@ -168,7 +175,7 @@ export class CypherExecutor {
       });
       return result.records.map((record) => toPlain(record.toObject()) as Row);
     } catch (err) {
-      throw this.mapError(err, name);
+      throw this.mapError(err, name, Date.now() - started);
     }
   }
 
@@ -179,8 +186,10 @@ export class CypherExecutor {
       bookmarkManager: this.driver.executeQueryBookmarkManager,
     });
     let current: string | undefined;
-    const body = async (tx: ManagedTransaction) =>
-      work({
+    let attemptStarted = Date.now();
+    const body = async (tx: ManagedTransaction) => {
+      attemptStarted = Date.now();
+      return work({
         run: async (query, params = {}) => {
           const { text, name } = unpack(query);
           current = name;
@@ -188,18 +197,22 @@ export class CypherExecutor {
           return result.records.map((record) => toPlain(record.toObject()) as Row);
         },
       });
+    };
     const config = { metadata: { app: APP }, timeout: this.connection.queryTimeoutMs };
     try {
       return await (mode === 'READ' ? session.executeRead(body, config) : session.executeWrite(body, config));
     } catch (err) {
-      throw this.mapError(err, current);
+      throw this.mapError(err, current, Date.now() - attemptStarted);
     } finally {
       await session.close().catch(() => undefined);
     }
   }
 
-  /** Driver errors to DomainErrors; anything else is returned unchanged (logged and masked above). */
-  mapError(err: unknown, queryName?: string): unknown {
+  /**
+   * Driver errors to DomainErrors; anything else is returned unchanged (logged and masked above).
+   * `ranForMs`: how long the failed statement or transaction attempt ran.
+   */
+  mapError(err: unknown, queryName?: string, ranForMs = 0): unknown {
     if (err instanceof DomainError) return err;
     const code = errorCode(err);
     const message = err instanceof Error ? err.message : String(err);
@@ -213,8 +226,8 @@ export class CypherExecutor {
     if (code === 'Neo.ClientError.Database.DatabaseNotFound') {
       return unavailable(`Neo4j at ${this.uri} has no database "${this.connection.database}" (NEO4J_DATABASE): ${message}`, details);
     }
-    if (code && TIMEOUT_CODES.has(code)) {
-      const limit = this.connection.queryTimeoutMs;
+    const limit = this.connection.queryTimeoutMs;
+    if (code && (TIMEOUT_CODES.has(code) || (TERMINATED_CODES.has(code) && limit !== undefined && ranForMs >= limit))) {
       return new DomainError('TIMEOUT', `The store query${queryName ? ` ${queryName}` : ''} ran longer than QUERY_TIMEOUT_MS (${limit} ms) and was stopped`, details);
     }
     if (code && CONSTRAINT_CODES.has(code)) {
