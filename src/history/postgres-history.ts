@@ -187,14 +187,7 @@ export class PostgresHistory implements HistoryStore {
       await client.query(rollupSchema(QUARTERS, 'start'));
       await client.query(rollUp(TABLE));
     });
-    const { rows } = await this.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
-      [TABLE],
-    );
-    for (const { name } of rows) {
-      const m = /_(\d{4})(\d{2})(\d{2})$/.exec(name);
-      if (m) this.days.add(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-    }
+    for (const day of await partitionDays(this.pool)) this.days.add(day);
   }
 
   async close(): Promise<void> {
@@ -207,36 +200,45 @@ export class PostgresHistory implements HistoryStore {
 
   async record(observations: Observation[]): Promise<ObservationKey[]> {
     if (observations.length === 0) return [];
+    const days = new Set(observations.map((o) => dayOf(o.observedAt)));
     try {
-      return await this.insert(observations);
+      for (const day of days) await this.ensurePartition(day);
+      return await this.insert(this.pool, observations);
     } catch (err) {
-      // A day's partition dropped meanwhile (retention by another instance): find them again, once.
       if ((err as { code?: string }).code !== NO_PARTITION) throw err;
-      this.days.clear();
-      await this.init();
-      return this.insert(observations);
     }
+    // A day's partition was dropped meanwhile (retention by another instance): create the days
+    // again and insert under the DDL lock, so that no drop comes between (a plain retry can lose
+    // the same race to the next instance's prune).
+    const keys = await this.inTransaction(async (client) => {
+      for (const day of days) await client.query(createPartition(day));
+      return this.insert(client, observations);
+    });
+    this.days.clear();
+    for (const day of await partitionDays(this.pool)) this.days.add(day);
+    return keys;
   }
 
-  private async insert(observations: Observation[]): Promise<ObservationKey[]> {
-    for (const day of new Set(observations.map((o) => dayOf(o.observedAt)))) await this.ensurePartition(day);
-    // One statement: the new observations, and merged into their quarters only those (a repeat adds nothing).
-    const { rows } = await this.query<{ asset_id: string; metric: string; observed_at: Date }>(
-      `WITH fresh AS (
-         INSERT INTO ${TABLE} (asset_id, metric, observed_at, value, num)
-         SELECT a, m, t, v::jsonb, n FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::float8[]) AS o(a, m, t, v, n)
-         ON CONFLICT DO NOTHING
-         RETURNING asset_id, metric, observed_at, value, num),
-       quarters AS (${rollUp('fresh')})
-       SELECT asset_id, metric, observed_at FROM fresh`,
-      [
-        observations.map((o) => o.assetId),
-        observations.map((o) => o.metric),
-        observations.map((o) => o.observedAt),
-        observations.map((o) => JSON.stringify(o.value)),
-        observations.map((o) => (typeof o.value === 'number' ? o.value : null)),
-      ],
-    );
+  /** One statement: the new observations, and merged into their quarters only those (a repeat adds nothing). */
+  private async insert(db: pg.Pool | pg.PoolClient, observations: Observation[]): Promise<ObservationKey[]> {
+    const { rows } = await db
+      .query<{ asset_id: string; metric: string; observed_at: Date }>(
+        `WITH fresh AS (
+           INSERT INTO ${TABLE} (asset_id, metric, observed_at, value, num)
+           SELECT a, m, t, v::jsonb, n FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::float8[]) AS o(a, m, t, v, n)
+           ON CONFLICT DO NOTHING
+           RETURNING asset_id, metric, observed_at, value, num),
+         quarters AS (${rollUp('fresh')})
+         SELECT asset_id, metric, observed_at FROM fresh`,
+        [
+          observations.map((o) => o.assetId),
+          observations.map((o) => o.metric),
+          observations.map((o) => o.observedAt),
+          observations.map((o) => JSON.stringify(o.value)),
+          observations.map((o) => (typeof o.value === 'number' ? o.value : null)),
+        ],
+      )
+      .catch(failure);
     return rows.map((r) => ({ assetId: r.asset_id, metric: r.metric, observedAt: r.observed_at.toISOString() }));
   }
 
@@ -320,18 +322,20 @@ export class PostgresHistory implements HistoryStore {
 
   async prune(before: string, rollupsBefore?: string): Promise<number> {
     // Whole days first (a partition dropped), then the rest of the cut-off day row by row. Without
-    // rollup retention, quarters go with their last observation; with it, when it ends.
-    let removed = 0;
+    // rollup retention, quarters go with their last observation; with it, when it ends. The days
+    // come from the catalog, under the DDL lock: another instance may have dropped some this one
+    // knows of, or created some it does not.
     const cut = Date.parse(before);
-    for (const day of [...this.days].filter((d) => d + DAY_MS <= cut)) {
-      const partition = partitionName(day);
-      removed += await this.inTransaction(async (client) => {
-        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${partition}`);
-        await client.query(`DROP TABLE IF EXISTS ${partition}`);
-        return Number(rows[0].n);
-      });
-      this.days.delete(day);
-    }
+    let removed = await this.inTransaction(async (client) => {
+      let n = 0;
+      for (const day of (await partitionDays(client)).filter((d) => d + DAY_MS <= cut)) {
+        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${partitionName(day)}`);
+        await client.query(`DROP TABLE ${partitionName(day)}`);
+        this.days.delete(day);
+        n += Number(rows[0].n);
+      }
+      return n;
+    });
     removed += await this.inTransaction(async (client) => {
       if (rollupsBefore === undefined) await client.query(`DELETE FROM ${QUARTERS} WHERE start <= $1`, [new Date(cut - SLOT_MS).toISOString()]);
       else {
@@ -362,9 +366,7 @@ export class PostgresHistory implements HistoryStore {
 
   private async ensurePartition(day: number): Promise<void> {
     if (this.days.has(day)) return;
-    await this.ddl(
-      `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${TABLE} FOR VALUES FROM ('${new Date(day).toISOString()}') TO ('${new Date(day + DAY_MS).toISOString()}')`,
-    );
+    await this.ddl(createPartition(day));
     this.days.add(day);
   }
 
@@ -377,6 +379,23 @@ export class PostgresHistory implements HistoryStore {
     return this.pool.query<Row>(text, values).catch(failure);
   }
 }
+
+/** The days whose partition exists, from the catalog. */
+async function partitionDays(db: pg.Pool | pg.PoolClient): Promise<number[]> {
+  const { rows } = await db
+    .query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
+      [TABLE],
+    )
+    .catch(failure);
+  return rows.flatMap(({ name }) => {
+    const m = /_(\d{4})(\d{2})(\d{2})$/.exec(name);
+    return m ? [Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))] : [];
+  });
+}
+
+const createPartition = (day: number) =>
+  `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF ${TABLE} FOR VALUES FROM ('${new Date(day).toISOString()}') TO ('${new Date(day + DAY_MS).toISOString()}')`;
 
 /**
  * Rethrow a pg error as what callers act on: a server error (DatabaseError) is a real failure,

@@ -173,6 +173,31 @@ describe('retention', () => {
       await store.close();
     }
   });
+
+  it('two instances of one deployment: each records into and prunes days the other pruned or made, without errors', async () => {
+    const config = loadConfig({ DATA_DIR: s.app.services.config.dataDir, ...storeEnv() });
+    const [a, b] = [await openHistoryStore(config), await openHistoryStore(config)];
+    try {
+      const day = (d: number, h = 12) => new Date(Date.UTC(2026, 10, d, h)).toISOString();
+      const obs = (d: number, h: number, value: number) => [{ assetId: 'ups-2i', metric: 'loadKw', observedAt: day(d, h), value }];
+      const values = async () => (await a.samples({ assetId: 'ups-2i', metrics: [], from: day(1, 0), limit: 10 })).map((x) => x.value);
+      await a.prune(day(1, 0)); // what earlier tests left
+      // Both know day 1; a prunes it, then b prunes too and records into it again (its partition is gone).
+      expect(await a.record(obs(1, 1, 1))).toHaveLength(1);
+      expect(await b.record(obs(1, 2, 2))).toHaveLength(1);
+      expect(await a.prune(day(2, 0))).toBe(2);
+      expect(await b.prune(day(2, 0))).toBe(0);
+      expect(await b.record(obs(1, 3, 3))).toHaveLength(1);
+      expect(await values()).toEqual([3]);
+      // a records into day 1 again, which b made; b makes day 2; a prunes both.
+      expect(await a.record([...obs(1, 4, 4), ...obs(3, 1, 5)])).toHaveLength(2);
+      expect(await b.record(obs(2, 1, 6))).toHaveLength(1);
+      expect(await a.prune(day(3, 0))).toBe(3);
+      expect(await values()).toEqual([5]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 /** Buckets computed here from the observations, to compare the store's with (numbers whole, so sums are exact). */
