@@ -16,8 +16,11 @@ export interface Config {
   /** Folder of the embedded SQLite store. Default ./data. */
   dataDir: string;
   /** Neo4j connection; when set the Neo4j adapter is used instead of SQLite. */
-  /** Neo4j (NEO4J_*); `queryTimeoutMs` is QUERY_TIMEOUT_MS, the deadline of every transaction. Default 30 s. */
-  neo4j?: { uri: string; username: string; password: string; database: string; queryTimeoutMs?: number };
+  /**
+   * Neo4j (NEO4J_*); `queryTimeoutMs` is QUERY_TIMEOUT_MS, the deadline of every transaction
+   * (default 30 s); `maxWriteTransactions` is NEO4J_MAX_WRITE_TRANSACTIONS (default 4).
+   */
+  neo4j?: { uri: string; username: string; password: string; database: string; queryTimeoutMs?: number; maxWriteTransactions?: number };
   /** Path of a twin model file (JSON or YAML); default the built-in data-center model. */
   twinModel?: string;
   /** Seed the demo twin into an empty store at start. Default true. */
@@ -273,6 +276,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || 'neo4j',
       queryTimeoutMs: config.queryTimeoutMs,
+      maxWriteTransactions: integer(env, 'NEO4J_MAX_WRITE_TRANSACTIONS', 4, 1, 1000),
     };
   }
   return config;

@@ -62,3 +62,43 @@ it('stops a transaction that waits past QUERY_TIMEOUT_MS for a lock with TIMEOUT
     await holder.close();
   }
 });
+
+it('runs at most NEO4J_MAX_WRITE_TRANSACTIONS writes at once, in the order they came; reads do not wait', async () => {
+  const gated = new CypherExecutor({ ...neo4jConfig(), maxWriteTransactions: 2 });
+  try {
+    const started: number[] = [];
+    const finish = new Map<number, () => void>();
+    const wake = new Set<() => void>();
+    const whenStarted = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => started.length >= n && (wake.delete(check), resolve());
+        wake.add(check);
+        check();
+      });
+    const writes = [1, 2, 3, 4].map((i) =>
+      gated.writeTransaction(async (tx) => {
+        await tx.run('RETURN 1');
+        started.push(i);
+        for (const check of [...wake]) check();
+        await new Promise<void>((resolve) => finish.set(i, resolve));
+      }),
+    );
+    await whenStarted(2);
+    // Both turns taken (the first two in either order): a read still runs, the third write does
+    // not start (it would within milliseconds).
+    expect(await gated.read('RETURN 1 AS one')).toEqual([{ one: 1 }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([...started].sort()).toEqual([1, 2]);
+    finish.get(2)!();
+    await whenStarted(3);
+    expect(started[2]).toBe(3);
+    finish.get(1)!();
+    await whenStarted(4);
+    finish.get(3)!();
+    finish.get(4)!();
+    await Promise.all(writes);
+    expect(started.slice(2)).toEqual([3, 4]);
+  } finally {
+    await gated.close();
+  }
+});
