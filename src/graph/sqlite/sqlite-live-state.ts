@@ -2,8 +2,8 @@ import { applyStateWrite } from '../asset-merge';
 import type { LiveStateStore } from '../ports/live-state-store';
 import type { AssetRecord, RejectedReport, StateApplied, StateWrite, StoredRejectedReport } from '../types';
 import type { SqliteExecutor } from './sqlite-executor';
-import { deleteBefore, readPage } from './sqlite-sql';
-import { readAsset } from './sqlite-topology';
+import { deleteBefore, IN_LIST, readPage } from './sqlite-sql';
+import { toAsset, type AssetRow } from './sqlite-topology';
 
 interface QuarantineRow {
   id: number;
@@ -42,40 +42,44 @@ export class SqliteLiveState implements LiveStateStore {
     const nowMs = Date.now();
     const now = new Date(nowMs).toISOString();
     const horizon = new Date(nowMs - opts.eventRetentionMs).toISOString();
-    const seen = (eventId: string) => sql.get('SELECT 1 AS n FROM state_events WHERE event_id = ? AND seen_at >= ?', eventId, horizon) !== undefined;
+    const eventIds = [...new Set(reports.flatMap((r) => (r.eventId === undefined ? [] : [r.eventId])))];
     // IMMEDIATE: take the write lock before reading, so concurrent writers cannot interleave.
     return sql.transaction(() => {
       deleteBefore(sql, 'state_events', 'seen_at', horizon);
-      const current = new Map<string, AssetRecord>();
+      // The batch's seen events and stored assets in one statement each, not one per report.
+      const seen = new Set(
+        eventIds.length === 0 ? [] : sql.all<{ event_id: string }>(`SELECT event_id FROM state_events WHERE event_id ${IN_LIST} AND seen_at >= ?`, JSON.stringify(eventIds), horizon).map((row) => row.event_id),
+      );
+      const current = new Map(sql.all<AssetRow>(`SELECT * FROM assets WHERE id ${IN_LIST}`, JSON.stringify([...new Set(reports.map((r) => r.assetId))])).map((row) => [row.id, toAsset(row)]));
+      const moved = new Set<string>();
       // Event ids recorded by this batch: a repeat within the batch is a duplicate whatever the retention.
-      const batchEvents = new Set<string>();
+      const recorded = new Set<string>();
       const outcomes = reports.map((report): StateApplied => {
-        if (report.eventId !== undefined && (batchEvents.has(report.eventId) || seen(report.eventId))) {
+        if (report.eventId !== undefined && (recorded.has(report.eventId) || seen.has(report.eventId))) {
           return { outcome: 'DUPLICATE', reason: `event ${report.eventId} was already received` };
         }
-        const before = current.get(report.assetId) ?? readAsset(sql, report.assetId);
+        const before = current.get(report.assetId);
         if (!before) return { outcome: 'REJECTED', reason: `unknown asset "${report.assetId}"` };
-        if (report.eventId !== undefined) {
-          batchEvents.add(report.eventId);
-          sql.run('INSERT OR REPLACE INTO state_events (event_id, seen_at) VALUES (?, ?)', report.eventId, now);
-        }
+        if (report.eventId !== undefined) recorded.add(report.eventId);
         const applied = applyStateWrite(before, report, now);
         if (!applied) return { outcome: 'STALE', reason: 'every metric already has a newer or equal observation' };
         current.set(report.assetId, applied.asset);
+        moved.add(report.assetId);
         return { outcome: 'ACCEPTED', changed: applied.changed, asset: applied.asset };
       });
-      for (const asset of current.values()) {
+      if (recorded.size > 0) {
+        sql.run(`INSERT OR REPLACE INTO state_events (event_id, seen_at) SELECT value, ? FROM json_each(?)`, now, JSON.stringify([...recorded]));
+      }
+      for (const id of moved) {
+        const asset = current.get(id)!;
         sql.run(
-          `UPDATE assets SET state = @state, state_observed_at = @stateObservedAt, status = @status,
-             version = @version, updated_at = @updatedAt WHERE id = @id`,
-          {
-            id: asset.id,
-            state: JSON.stringify(asset.state),
-            stateObservedAt: JSON.stringify(asset.stateObservedAt),
-            status: asset.status,
-            version: asset.version,
-            updatedAt: asset.updatedAt,
-          },
+          'UPDATE assets SET state = ?, state_observed_at = ?, status = ?, version = ?, updated_at = ? WHERE id = ?',
+          JSON.stringify(asset.state),
+          JSON.stringify(asset.stateObservedAt),
+          asset.status,
+          asset.version,
+          asset.updatedAt,
+          asset.id,
         );
       }
       return outcomes;
