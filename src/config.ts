@@ -15,10 +15,10 @@ export interface Config {
   port: number;
   /** Folder of the embedded SQLite store. Default ./data. */
   dataDir: string;
-  /** Neo4j connection; when set the Neo4j adapter is used instead of SQLite. */
   /**
-   * Neo4j (NEO4J_*); `queryTimeoutMs` is QUERY_TIMEOUT_MS, the deadline of every transaction
-   * (default 30 s); `maxWriteTransactions` is NEO4J_MAX_WRITE_TRANSACTIONS (default 4).
+   * Neo4j connection (NEO4J_*); when set the Neo4j adapter is used instead of SQLite.
+   * `queryTimeoutMs` is QUERY_TIMEOUT_MS, the deadline of every transaction (default 30 s);
+   * `maxWriteTransactions` is NEO4J_MAX_WRITE_TRANSACTIONS (default 4).
    */
   neo4j?: { uri: string; username: string; password: string; database: string; queryTimeoutMs?: number; maxWriteTransactions?: number };
   /** Path of a twin model file (JSON or YAML); default the built-in data-center model. */

@@ -1,3 +1,4 @@
+import { Sema } from 'async-sema';
 import {
   auth,
   driver as createDriver,
@@ -14,7 +15,6 @@ import {
   type Driver,
   type ManagedTransaction,
 } from 'neo4j-driver';
-import { Sema } from 'async-sema';
 import { DomainError, unavailable } from '../../errors';
 import type { CypherQuery } from './cypher-files';
 

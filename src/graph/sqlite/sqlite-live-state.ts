@@ -1,6 +1,6 @@
 import { applyStateWrite } from '../asset-merge';
 import type { LiveStateStore } from '../ports/live-state-store';
-import type { AssetRecord, RejectedReport, StateApplied, StateWrite, StoredRejectedReport } from '../types';
+import type { RejectedReport, StateApplied, StateWrite, StoredRejectedReport } from '../types';
 import type { SqliteExecutor } from './sqlite-executor';
 import { deleteBefore, IN_LIST, readPage } from './sqlite-sql';
 import { toAsset, type AssetRow } from './sqlite-topology';
