@@ -1,6 +1,7 @@
 /**
- * The Neo4j executor's deadline: a statement or transaction running past QUERY_TIMEOUT_MS is
- * stopped by the server and answered with a TIMEOUT DomainError naming the setting.
+ * The Neo4j executor's deadline: a statement or transaction running past QUERY_TIMEOUT_MS (or
+ * waiting that long for a lock) is stopped by the server and answered with a TIMEOUT DomainError
+ * naming the setting. And its write gate: NEO4J_MAX_WRITE_TRANSACTIONS at once, in order.
  */
 import { DomainError } from '../../src/errors';
 import { CypherExecutor } from '../../src/graph/neo4j/cypher-executor';
