@@ -179,6 +179,18 @@ export function liveStateContract(name: string, makeStore: StoreFactory): void {
         expect(outcomes(batch)).toEqual(['ACCEPTED', 'DUPLICATE']);
       });
 
+      test('a DUPLICATE or REJECTED report does not renew its eventId: the window runs from when it was applied', async () => {
+        const p = newPrefix();
+        await assets(p, [['a', 'Sensor']]);
+        expect(outcomes(await store.applyState([report(p + 'a', 1, { x: 1 }, p + 'e1')], RETAIN))).toEqual(['ACCEPTED']);
+        await sleep(300);
+        const refused = await store.applyState([report(p + 'a', 2, { x: 2 }, p + 'e1'), report(p + 'ghost', 3, { x: 3 }, p + 'e1')], RETAIN);
+        expect(outcomes(refused)).toEqual(['DUPLICATE', 'DUPLICATE']);
+        expect(outcomes(await store.applyState([report(p + 'ghost', 3, { x: 3 }, p + 'e1')], { eventRetentionMs: 150 }))).toEqual(['REJECTED']);
+        // Applied 300 ms ago, refused since: with a 150 ms retention it is forgotten (renewed, it would not be).
+        expect(outcomes(await store.applyState([report(p + 'a', 4, { x: 4 }, p + 'e1')], { eventRetentionMs: 150 }))).toEqual(['ACCEPTED']);
+      });
+
       test('status follows the newest status metric; upserts keep state, stateObservedAt and status', async () => {
         const p = newPrefix();
         await assets(p, [['a', 'Chiller', 'CH-1', { capacityKw: 300 }]]);
