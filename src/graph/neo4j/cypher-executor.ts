@@ -231,7 +231,8 @@ export class CypherExecutor {
 
   /**
    * Driver errors to DomainErrors; anything else is returned unchanged (logged and masked above).
-   * `ranForMs`: how long the failed statement or transaction attempt ran.
+   * `ranForMs`: how long the failed call ran by our clock (a transaction's last attempt), never
+   * less than the server counted against QUERY_TIMEOUT_MS.
    */
   mapError(err: unknown, queryName?: string, ranForMs = 0): unknown {
     if (err instanceof DomainError) return err;
