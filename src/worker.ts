@@ -17,10 +17,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.redisUrl) throw new Error('REDIS_URL must be set for npm run worker (without Redis, the API runs scenarios in-process)');
-  const twin = await openTwinStore(config);
-  const { model } = twin;
+  const { model, store: twinStore } = await openTwinStore(config);
   // Jobs read the topology through an index of this process's own (see indexTopology).
-  const { store } = indexTopology(twin.store, model, config, logger);
+  const { store } = indexTopology(twinStore, model, config, logger);
   // State history: LOAD runs read observed demand and load from it.
   const history = await openHistoryStore(config);
   const pubsub = await createPubSub(config, logger);
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
   );
   // Job logging, health and, with METRICS_PORT, /metrics /livez /readyz.
   // Readiness asks the store itself, not the index; closing stops the index too.
-  const operations = await startWorkerOperations({ config, logger, metrics, store: { existingIds: (ids) => twin.store.existingIds(ids), close: () => store.close() }, history, pubsub, worker });
+  const operations = await startWorkerOperations({ config, logger, metrics, store: { existingIds: (ids) => twinStore.existingIds(ids), close: () => store.close() }, history, pubsub, worker });
   worker.on('failed', (job, err) => logger.warn({ runId: job?.data.runId, err: err.message }, 'scenario job attempt failed'));
   await worker.waitUntilReady();
   logger.info({ queue: scenarios.queueName, concurrency: scenarios.workerConcurrency, backend: store.backend }, 'scenario worker ready');

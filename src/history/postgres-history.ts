@@ -214,8 +214,9 @@ export class PostgresHistory implements HistoryStore {
       for (const day of days) await client.query(createPartition(day));
       return this.insert(client, observations);
     });
+    // Other days this instance knew may be gone too: known again when next created.
     this.days.clear();
-    for (const day of await partitionDays(this.pool)) this.days.add(day);
+    for (const day of days) this.days.add(day);
     return keys;
   }
 
