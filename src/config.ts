@@ -111,6 +111,8 @@ export interface Config {
     /** Whether introspection is on. Default on, off with NODE_ENV=production. */
     introspection: boolean;
   };
+  /** Queries and mutations run compiled (graphql-jit, GRAPHQL_JIT=1, the default) or by graphql-js (0). */
+  compiledExecution: boolean;
   scenarios: {
     /** BullMQ queue name (on REDIS_URL). Default twin-scenarios. */
     queueName: string;
@@ -242,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueryCost: integer(env, 'MAX_QUERY_COST', 20_000, 10, 10_000_000),
       introspection: flag(env, 'INTROSPECTION', env.NODE_ENV !== 'production'),
     },
+    compiledExecution: flag(env, 'GRAPHQL_JIT', true),
     scenarios: {
       queueName: env.SCENARIO_QUEUE || 'twin-scenarios',
       attempts: integer(env, 'SCENARIO_ATTEMPTS', 3, 1, 100),

@@ -13,6 +13,7 @@ import { resolvers } from '../resolvers';
 import { createRequestContext, type AppServices, type RequestContext } from '../resolvers/context';
 import { loadTypeDefs } from '../schema';
 import type { Observability } from '../observability/observability';
+import { compiledExecution } from './compiled-execution';
 import { errorFormatter } from './format-error';
 import { explorerRouter } from './explorer';
 import { jsonErrorHandler, subscriptionsOverHttpRefused } from './http-errors';
@@ -52,7 +53,7 @@ export async function createTwinServer(services: AppServices, observability?: Ob
   const formatError = errorFormatter(services.logger);
   const webSocket = createWebSocketServer({ httpServer, path: GRAPHQL_PATH, schema, services, formatError, observer: observability?.webSocket });
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...(services.config.compiledExecution ? { gateway: compiledExecution(schema) } : { schema }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts and worker.ts own SIGTERM/SIGINT (src/observability/graceful-shutdown.ts).
