@@ -423,7 +423,8 @@ async function main(): Promise<void> {
       benchmark: 'twin-graph-api',
       date: started.toISOString(),
       source: sourceInfo(),
-      serverEnv: { NODE_ENV: serverEnv.NODE_ENV, LOG_LEVEL: serverEnv.LOG_LEVEL },
+      // The servers inherit the bench's environment: GRAPHQL_JIT=0 is what an A/B of the executor sets.
+      serverEnv: { NODE_ENV: serverEnv.NODE_ENV, LOG_LEVEL: serverEnv.LOG_LEVEL, ...(process.env.GRAPHQL_JIT ? { GRAPHQL_JIT: process.env.GRAPHQL_JIT } : {}) },
       durationSeconds: round((Date.now() - started.getTime()) / 1000, 1),
       machine,
       neo4j: neo4j ? neo4jInfo(neo4jLocal) : undefined,
