@@ -11,7 +11,7 @@ const RELATE = `mutation($input: [RelationshipInput!]!) { relate(input: $input) 
 
 async function post(s: TestServer, query: string, variables?: Record<string, unknown>) {
   const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 describe('compiled and interpreted execution', () => {
