@@ -399,6 +399,8 @@ function pull(map: Map<string, RelationshipRecord[]>, id: string, r: Relationshi
 
 /** The reads TopologyIndex answers, each going to the store when the index cannot. */
 const SERVED = ['relationshipsOf', 'dependencyNeighbours', 'dependencyEdges', 'dependencyNeighboursWithin', 'getAssetSummaries', 'existingIds'] as const;
+/** Store reads after which the index's reads usually follow (see withTopologyIndex). */
+const PREFETCHING = ['listAssets', 'getAssets'] as const;
 
 /**
  * `store` with its topology reads answered by `index` when it is current. `init()` of the
@@ -421,6 +423,15 @@ export function withTopologyIndex(store: GraphStore, index: TopologyIndex): Grap
       checkRequestDeadline(); // as for a store read: none starts past the request's deadline
       const read: object = (await index.current()) ? index : store;
       return Reflect.apply(Reflect.get(read, name) as (...a: unknown[]) => unknown, read, args);
+    };
+  }
+  // Assets read whole usually have their relationships or walks read next (a dashboard page, an
+  // asset's view): the index starts catching up alongside, one round trip in parallel with the
+  // read instead of another after it. Shared as every catch-up is; unused, it is one cheap read.
+  for (const name of PREFETCHING) {
+    served[name] = (...args: unknown[]) => {
+      void index.current();
+      return Reflect.apply(store[name] as (...a: unknown[]) => unknown, store, args);
     };
   }
   // The writes it must catch up past: every write of the topology port (port-methods.ts says which).
