@@ -30,6 +30,12 @@ import {
 } from './operations';
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+/**
+ * How often a followed run that is not final is read again. An update published after the
+ * catch-up read but before the server has started the subscription (they travel on two
+ * connections) reaches nobody; a short run can end in that gap, and the page would wait forever.
+ */
+const RECHECK_MS = 2_000;
 /** Results kept for drawing and listing (pages of RESULT_PAGE). */
 const MAX_RESULTS = 5000;
 const TABLE_ROWS = 100;
@@ -153,7 +159,7 @@ export class ScenarioPanel {
     $('#scenario-current').hidden = false;
   }
 
-  /** Watch a run: its updates over the WebSocket, with one read to catch up on what came before. */
+  /** Watch a run: its updates over the WebSocket, with a read to catch up on what came before, again every RECHECK_MS until it ends. */
   follow(run: RunFields): void {
     this.stopUpdates?.();
     this.run = run;
@@ -170,11 +176,19 @@ export class ScenarioPanel {
       void this.finished(run);
       return;
     }
-    this.stopUpdates = this.live.subscribe<RunUpdatedData>(RUN_UPDATED, { id: run.id }, {
+    const unsubscribe = this.live.subscribe<RunUpdatedData>(RUN_UPDATED, { id: run.id }, {
       next: ({ scenarioRunUpdated }) => this.update(scenarioRunUpdated),
       error: (err) => announce(`Run updates stopped: ${describeError(err)}`, 'error'),
     });
-    void this.api.request<ScenarioRunData>(SCENARIO_RUN, { id: run.id }).then(({ scenarioRun }) => scenarioRun && this.update(scenarioRun));
+    // A failed read is tried again at the next tick.
+    const recheck = () =>
+      void this.api.request<ScenarioRunData>(SCENARIO_RUN, { id: run.id }).then(({ scenarioRun }) => scenarioRun && this.update(scenarioRun), () => undefined);
+    const timer = setInterval(recheck, RECHECK_MS);
+    this.stopUpdates = () => {
+      unsubscribe();
+      clearInterval(timer);
+    };
+    recheck();
   }
 
   private update(run: RunFields): void {
